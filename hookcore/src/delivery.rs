@@ -1,0 +1,100 @@
+//! A verified delivery: its headers, its raw body, and its payload parsed on demand.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::headers::Text;
+
+/// One webhook delivery whose source, size, signature, headers and JSON have been checked.
+///
+/// The raw body is kept as received (no copy). The payload is parsed only when asked:
+/// [`Delivery::payload`] builds a `serde_json::Value` once and keeps it;
+/// [`Delivery::payload_as`] parses straight into the caller's type.
+#[derive(Debug)]
+pub struct Delivery {
+    pub(crate) event: Text,
+    pub(crate) action: Option<String>,
+    pub(crate) id: Text,
+    pub(crate) hook_id: Option<Text>,
+    pub(crate) target_type: Option<Text>,
+    pub(crate) target_id: Option<Text>,
+    pub(crate) body: Bytes,
+    /// The JSON text: the body itself, or a form body's decoded `payload` field.
+    pub(crate) json: Bytes,
+    pub(crate) value: OnceLock<serde_json::Value>,
+}
+
+impl Delivery {
+    /// The event name, from `X-GitHub-Event` (`push`, `issues`, ...).
+    pub fn event(&self) -> &str {
+        self.event.as_str()
+    }
+
+    /// The payload's top-level `action`, when it is a string (`opened`, `closed`, ...).
+    pub fn action(&self) -> Option<&str> {
+        self.action.as_deref()
+    }
+
+    /// The delivery's unique id, from `X-GitHub-Delivery`.
+    pub fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    /// The id of the hook that sent it, from `X-GitHub-Hook-ID`, when sent.
+    pub fn hook_id(&self) -> Option<&str> {
+        self.hook_id.as_ref().map(Text::as_str)
+    }
+
+    /// `X-GitHub-Hook-Installation-Target-Type` (`repository`, `organization`, ...), when sent.
+    pub fn target_type(&self) -> Option<&str> {
+        self.target_type.as_ref().map(Text::as_str)
+    }
+
+    /// `X-GitHub-Hook-Installation-Target-ID`, when sent.
+    pub fn target_id(&self) -> Option<&str> {
+        self.target_id.as_ref().map(Text::as_str)
+    }
+
+    /// The raw body exactly as received and signed (for a form, the whole form).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The payload's JSON text (for a form body, its decoded `payload` field).
+    pub fn json(&self) -> &[u8] {
+        &self.json
+    }
+
+    /// The payload as a `serde_json::Value`, parsed on the first call and kept.
+    pub fn payload(&self) -> &serde_json::Value {
+        self.value.get_or_init(|| {
+            // The JSON was validated as a UTF-8 object before this delivery existed, with the
+            // same parser and limits, so this parse succeeds; Null is never reached.
+            serde_json::from_slice(&self.json).unwrap_or(serde_json::Value::Null)
+        })
+    }
+
+    /// The payload parsed straight from the bytes into the caller's own type.
+    ///
+    /// ```
+    /// # use hookcore::{Config, Receiver, sign_sha256};
+    /// #[derive(serde::Deserialize)]
+    /// struct Push { r#ref: String }
+    ///
+    /// # let rx = Receiver::new(Config::builder().secret("s").validate_ip(false).build()?)?;
+    /// # let body = br#"{"ref":"refs/heads/main"}"#;
+    /// # let req = http::Request::post("/hooks")
+    /// #     .header("X-Hub-Signature-256", sign_sha256(b"s", body))
+    /// #     .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "1")
+    /// #     .body(()).unwrap();
+    /// # let delivery = rx.verify(req.headers(), bytes::Bytes::from_static(body))?;
+    /// let push: Push = delivery.payload_as()?;
+    /// assert_eq!(push.r#ref, "refs/heads/main");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.json)
+    }
+}

@@ -1,0 +1,151 @@
+//! The GitHub headers a delivery carries, and how the body's content type is read.
+
+use http::{HeaderMap, HeaderValue, header::CONTENT_TYPE};
+
+use crate::Error;
+
+/// A header as looked up (lower case) and as named in messages.
+pub(crate) type Name = (&'static str, &'static str);
+
+pub(crate) const SIGNATURE_SHA256: Name = ("x-hub-signature-256", "X-Hub-Signature-256");
+pub(crate) const SIGNATURE_SHA1: Name = ("x-hub-signature", "X-Hub-Signature");
+pub(crate) const EVENT: Name = ("x-github-event", "X-GitHub-Event");
+pub(crate) const DELIVERY: Name = ("x-github-delivery", "X-GitHub-Delivery");
+pub(crate) const HOOK_ID: Name = ("x-github-hook-id", "X-GitHub-Hook-ID");
+pub(crate) const TARGET_TYPE: Name = (
+    "x-github-hook-installation-target-type",
+    "X-GitHub-Hook-Installation-Target-Type",
+);
+pub(crate) const TARGET_ID: Name = (
+    "x-github-hook-installation-target-id",
+    "X-GitHub-Hook-Installation-Target-ID",
+);
+
+/// A header value known to be visible ASCII, kept without copying.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Text(HeaderValue);
+
+impl Text {
+    pub(crate) fn as_str(&self) -> &str {
+        // Checked visible ASCII at construction, so `to_str` cannot fail.
+        self.0.to_str().unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A header that must be present and not empty.
+pub(crate) fn required(headers: &HeaderMap, name: Name) -> Result<Text, Error> {
+    optional(headers, name)?.ok_or(Error::MissingHeader(name.1))
+}
+
+/// A header that may be absent; present but empty counts as absent.
+pub(crate) fn optional(headers: &HeaderMap, name: Name) -> Result<Option<Text>, Error> {
+    let Some(value) = headers.get(name.0) else {
+        return Ok(None);
+    };
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.to_str().is_err() {
+        return Err(Error::InvalidHeader(name.1));
+    }
+    Ok(Some(Text(value.clone())))
+}
+
+/// How the body carries its JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// The body is the JSON (`application/json`, or no content type).
+    Json,
+    /// `application/x-www-form-urlencoded`, the JSON in the `payload` field.
+    Form,
+}
+
+impl BodyKind {
+    /// Reads `Content-Type`: the media type before any parameter, in any letter case.
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Result<Self, Error> {
+        let Some(value) = headers.get(CONTENT_TYPE) else {
+            return Ok(Self::Json);
+        };
+        let essence = value.as_bytes().split(|&b| b == b';').next().unwrap_or_default();
+        let essence = essence.trim_ascii();
+        if essence.is_empty() && value.as_bytes().trim_ascii().is_empty() {
+            Ok(Self::Json)
+        } else if essence.eq_ignore_ascii_case(b"application/json") {
+            Ok(Self::Json)
+        } else if essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+            Ok(Self::Form)
+        } else {
+            Err(Error::UnsupportedContentType)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(value: Option<&str>) -> Result<BodyKind, Error> {
+        let mut headers = HeaderMap::new();
+        if let Some(v) = value {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_str(v).unwrap());
+        }
+        BodyKind::from_headers(&headers)
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(kind(None).unwrap(), BodyKind::Json);
+        assert_eq!(kind(Some("")).unwrap(), BodyKind::Json);
+        assert_eq!(kind(Some("application/json")).unwrap(), BodyKind::Json);
+        assert_eq!(kind(Some("Application/JSON; charset=UTF-8")).unwrap(), BodyKind::Json);
+        assert_eq!(kind(Some("application/json ;charset=utf-8")).unwrap(), BodyKind::Json);
+        assert_eq!(
+            kind(Some("application/x-www-form-urlencoded")).unwrap(),
+            BodyKind::Form
+        );
+        assert_eq!(
+            kind(Some("APPLICATION/X-WWW-FORM-URLENCODED; charset=utf-8")).unwrap(),
+            BodyKind::Form
+        );
+        for other in [
+            "text/plain",
+            "application/xml",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "application/vnd.github+json",
+            ";charset=utf-8",
+        ] {
+            assert!(
+                matches!(kind(Some(other)), Err(Error::UnsupportedContentType)),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn required_headers() {
+        let mut headers = HeaderMap::new();
+        assert!(matches!(
+            required(&headers, EVENT),
+            Err(Error::MissingHeader("X-GitHub-Event"))
+        ));
+        headers.insert(EVENT.0, HeaderValue::from_static(""));
+        assert!(matches!(
+            required(&headers, EVENT),
+            Err(Error::MissingHeader("X-GitHub-Event"))
+        ));
+        headers.insert(EVENT.0, HeaderValue::from_bytes(b"p\xffsh").unwrap());
+        assert!(matches!(
+            required(&headers, EVENT),
+            Err(Error::InvalidHeader("X-GitHub-Event"))
+        ));
+        headers.insert(EVENT.0, HeaderValue::from_static("push"));
+        assert_eq!(required(&headers, EVENT).unwrap().as_str(), "push");
+    }
+}
