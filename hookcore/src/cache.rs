@@ -78,10 +78,13 @@ impl RangeCache {
 
     /// A cache that always answers `ranges` and never fetches.
     pub fn fixed(ranges: IpRanges) -> Self {
-        let cache = Self::new(|| Err(MetaError::NoFetcher), CachePolicy {
-            ttl: Duration::MAX,
-            ..CachePolicy::default()
-        });
+        let cache = Self::new(
+            || Err(MetaError::NoFetcher),
+            CachePolicy {
+                ttl: Duration::MAX,
+                ..CachePolicy::default()
+            },
+        );
         cache.lock().good = Some((Arc::new(ranges), Instant::now()));
         cache
     }
@@ -217,7 +220,15 @@ mod tests {
         }
     }
 
-    fn setup(policy: CachePolicy, up: bool, delay: Duration) -> (Arc<RangeCache>, Arc<AtomicUsize>, Arc<std::sync::atomic::AtomicBool>) {
+    fn setup(
+        policy: CachePolicy,
+        up: bool,
+        delay: Duration,
+    ) -> (
+        Arc<RangeCache>,
+        Arc<AtomicUsize>,
+        Arc<std::sync::atomic::AtomicBool>,
+    ) {
         let calls = Arc::new(AtomicUsize::new(0));
         let switch = Arc::new(std::sync::atomic::AtomicBool::new(up));
         let cache = RangeCache::new(switchable(calls.clone(), switch.clone(), delay), policy);
@@ -229,7 +240,12 @@ mod tests {
         let (cache, calls, _) = setup(CachePolicy::default(), true, Duration::ZERO);
         assert!(cache.cached().is_none(), "nothing before the first fetch");
         for _ in 0..100 {
-            assert!(cache.load().unwrap().contains("140.82.112.5".parse().unwrap()));
+            assert!(
+                cache
+                    .load()
+                    .unwrap()
+                    .contains("140.82.112.5".parse().unwrap())
+            );
         }
         assert!(cache.cached().is_some());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -287,14 +303,31 @@ mod tests {
         assert!(cache.load().is_ok());
         up.store(false, Ordering::SeqCst);
         thread::sleep(Duration::from_millis(80));
-        assert!(cache.cached().is_none(), "stale and not backing off: ask again");
-        assert!(cache.load().is_ok(), "refresh failed: the stale copy serves");
+        assert!(
+            cache.cached().is_none(),
+            "stale and not backing off: ask again"
+        );
+        assert!(
+            cache.load().is_ok(),
+            "refresh failed: the stale copy serves"
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
-        assert!(cache.cached().is_some(), "backing off: stale copy without a fetch");
+        assert!(
+            cache.cached().is_some(),
+            "backing off: stale copy without a fetch"
+        );
         assert!(cache.load().is_ok());
-        assert_eq!(calls.load(Ordering::SeqCst), 2, "no retry inside retry_after");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "no retry inside retry_after"
+        );
         thread::sleep(Duration::from_millis(400));
-        assert_eq!(cache.load().unwrap_err(), MetaError::Http(500), "too stale: gone");
+        assert_eq!(
+            cache.load().unwrap_err(),
+            MetaError::Http(500),
+            "too stale: gone"
+        );
         up.store(true, Ordering::SeqCst);
         assert!(cache.load().is_ok());
     }

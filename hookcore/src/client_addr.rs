@@ -84,7 +84,9 @@ fn xff_entry(text: &str) -> Option<Option<IpAddr>> {
 fn forwarded_for(element: &str) -> Option<Option<IpAddr>> {
     let value = element.split(';').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
-        key.trim().eq_ignore_ascii_case("for").then_some(value.trim())
+        key.trim()
+            .eq_ignore_ascii_case("for")
+            .then_some(value.trim())
     })?;
     let value = value
         .strip_prefix('"')
@@ -110,10 +112,17 @@ mod tests {
     use http::HeaderValue;
 
     fn trusted(cidrs: &[&str]) -> IpRanges {
-        cidrs.iter().map(|c| crate::ranges::parse_net(c, true).unwrap()).collect()
+        cidrs
+            .iter()
+            .map(|c| crate::ranges::parse_net(c, true).unwrap())
+            .collect()
     }
 
-    fn resolve(peer: &str, lines: &[(&'static str, &str)], proxies: &[&str]) -> Result<String, Error> {
+    fn resolve(
+        peer: &str,
+        lines: &[(&'static str, &str)],
+        proxies: &[&str],
+    ) -> Result<String, Error> {
         let mut headers = HeaderMap::new();
         for (k, v) in lines {
             headers.append(*k, HeaderValue::from_str(v).unwrap());
@@ -130,7 +139,11 @@ mod tests {
         let r = resolve("203.0.113.9", &[(XFF, "140.82.112.1")], &[]);
         assert_eq!(r.unwrap(), "203.0.113.9");
         let r = resolve("203.0.113.9", &[(XFF, "garbage")], &[]);
-        assert_eq!(r.unwrap(), "203.0.113.9", "garbage from an untrusted peer is not read");
+        assert_eq!(
+            r.unwrap(),
+            "203.0.113.9",
+            "garbage from an untrusted peer is not read"
+        );
     }
 
     #[test]
@@ -138,23 +151,38 @@ mod tests {
         let proxies = &["10.0.0.0/8", "192.168.1.1"];
         let r = resolve("10.0.0.1", &[(XFF, "140.82.112.1")], proxies);
         assert_eq!(r.unwrap(), "140.82.112.1");
-        let r = resolve("10.0.0.1", &[(XFF, "1.1.1.1, 140.82.112.1, 192.168.1.1")], proxies);
+        let r = resolve(
+            "10.0.0.1",
+            &[(XFF, "1.1.1.1, 140.82.112.1, 192.168.1.1")],
+            proxies,
+        );
         assert_eq!(r.unwrap(), "140.82.112.1");
     }
 
     #[test]
     fn spoofed_left_entries_are_ignored() {
         // The client wrote a GitHub address first; the proxy appended the real one.
-        let r = resolve("10.0.0.1", &[(XFF, "140.82.112.1, 203.0.113.7")], &["10.0.0.0/8"]);
+        let r = resolve(
+            "10.0.0.1",
+            &[(XFF, "140.82.112.1, 203.0.113.7")],
+            &["10.0.0.0/8"],
+        );
         assert_eq!(r.unwrap(), "203.0.113.7");
-        let r = resolve("10.0.0.1", &[(XFF, "garbage, 203.0.113.7")], &["10.0.0.0/8"]);
+        let r = resolve(
+            "10.0.0.1",
+            &[(XFF, "garbage, 203.0.113.7")],
+            &["10.0.0.0/8"],
+        );
         assert_eq!(r.unwrap(), "203.0.113.7", "unreached garbage is not read");
     }
 
     #[test]
     fn several_lines_read_as_one_list() {
         let lines = [(XFF, "203.0.113.7"), (XFF, "140.82.112.1, 10.0.0.3")];
-        assert_eq!(resolve("10.0.0.1", &lines, &["10.0.0.0/8"]).unwrap(), "140.82.112.1");
+        assert_eq!(
+            resolve("10.0.0.1", &lines, &["10.0.0.0/8"]).unwrap(),
+            "140.82.112.1"
+        );
     }
 
     #[test]
@@ -167,7 +195,13 @@ mod tests {
 
     #[test]
     fn non_addresses_are_refused_when_reached() {
-        for bad in ["unknown", "garbage", "1.2.3", "_hidden", "140.82.112.1 10.0.0.1"] {
+        for bad in [
+            "unknown",
+            "garbage",
+            "1.2.3",
+            "_hidden",
+            "140.82.112.1 10.0.0.1",
+        ] {
             let r = resolve("10.0.0.1", &[(XFF, bad)], &["10.0.0.0/8"]);
             assert!(matches!(r, Err(Error::InvalidForwardedAddress)), "{bad}");
         }
@@ -178,12 +212,30 @@ mod tests {
     #[test]
     fn ports_brackets_and_mapped_addresses() {
         let p = &["10.0.0.0/8", "::1"];
-        assert_eq!(resolve("10.0.0.1", &[(XFF, "140.82.112.1:443")], p).unwrap(), "140.82.112.1");
-        assert_eq!(resolve("10.0.0.1", &[(XFF, "[2606:50c0::1]:80")], p).unwrap(), "2606:50c0::1");
-        assert_eq!(resolve("10.0.0.1", &[(XFF, "[2606:50c0::1]")], p).unwrap(), "2606:50c0::1");
-        assert_eq!(resolve("::1", &[(XFF, "::ffff:140.82.112.1")], p).unwrap(), "140.82.112.1");
-        assert_eq!(resolve("::ffff:10.0.0.1", &[(XFF, "140.82.112.1")], p).unwrap(), "140.82.112.1");
-        assert_eq!(resolve("::ffff:203.0.113.1", &[], p).unwrap(), "203.0.113.1");
+        assert_eq!(
+            resolve("10.0.0.1", &[(XFF, "140.82.112.1:443")], p).unwrap(),
+            "140.82.112.1"
+        );
+        assert_eq!(
+            resolve("10.0.0.1", &[(XFF, "[2606:50c0::1]:80")], p).unwrap(),
+            "2606:50c0::1"
+        );
+        assert_eq!(
+            resolve("10.0.0.1", &[(XFF, "[2606:50c0::1]")], p).unwrap(),
+            "2606:50c0::1"
+        );
+        assert_eq!(
+            resolve("::1", &[(XFF, "::ffff:140.82.112.1")], p).unwrap(),
+            "140.82.112.1"
+        );
+        assert_eq!(
+            resolve("::ffff:10.0.0.1", &[(XFF, "140.82.112.1")], p).unwrap(),
+            "140.82.112.1"
+        );
+        assert_eq!(
+            resolve("::ffff:203.0.113.1", &[], p).unwrap(),
+            "203.0.113.1"
+        );
     }
 
     #[test]
@@ -192,14 +244,22 @@ mod tests {
         let p = &["10.0.0.0/8"];
         let r = resolve("10.0.0.1", &[(fwd, "for=140.82.112.1;proto=https")], p);
         assert_eq!(r.unwrap(), "140.82.112.1");
-        let r = resolve("10.0.0.1", &[(fwd, r#"for=1.1.1.1, for="[2606:50c0::2]:4711""#)], p);
+        let r = resolve(
+            "10.0.0.1",
+            &[(fwd, r#"for=1.1.1.1, for="[2606:50c0::2]:4711""#)],
+            p,
+        );
         assert_eq!(r.unwrap(), "2606:50c0::2");
         let r = resolve("10.0.0.1", &[(fwd, "For=203.0.113.5, for=10.0.0.9")], p);
         assert_eq!(r.unwrap(), "203.0.113.5");
         let r = resolve("10.0.0.1", &[(fwd, "for=_hidden")], p);
         assert!(matches!(r, Err(Error::InvalidForwardedAddress)));
         // X-Forwarded-For, when sent, is the one read.
-        let r = resolve("10.0.0.1", &[(fwd, "for=1.1.1.1"), (XFF, "140.82.112.1")], p);
+        let r = resolve(
+            "10.0.0.1",
+            &[(fwd, "for=1.1.1.1"), (XFF, "140.82.112.1")],
+            p,
+        );
         assert_eq!(r.unwrap(), "140.82.112.1");
     }
 }

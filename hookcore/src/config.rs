@@ -278,7 +278,10 @@ fn parse_proxies(value: &str) -> Result<Vec<IpNet>, ConfigError> {
         .filter(|e| !e.is_empty())
         .map(|e| {
             parse_net(e, true).ok_or_else(|| {
-                env_error("TRUSTED_PROXIES", format!("{e:?} is not an IP address or CIDR"))
+                env_error(
+                    "TRUSTED_PROXIES",
+                    format!("{e:?} is not an IP address or CIDR"),
+                )
             })
         })
         .collect()
@@ -374,8 +377,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned().map(Ok::<_, ()>))
     }
 
@@ -397,11 +402,28 @@ mod tests {
     #[test]
     fn booleans_in_every_spelling() {
         for (text, value) in [
-            ("true", true), ("TRUE", true), ("1", true), ("yes", true), ("On", true),
-            ("false", false), ("False", false), ("0", false), ("no", false), ("OFF", false),
+            ("true", true),
+            ("TRUE", true),
+            ("1", true),
+            ("yes", true),
+            ("On", true),
+            ("false", false),
+            ("False", false),
+            ("0", false),
+            ("no", false),
+            ("OFF", false),
         ] {
-            let c = env(&[("VALIDATE_IP", text), ("VALIDATE_SIGNATURE", text), ("GITHUB_WEBHOOKS_KEY", "k")]).unwrap();
-            assert_eq!((c.validate_ip, c.validate_signature), (value, value), "{text}");
+            let c = env(&[
+                ("VALIDATE_IP", text),
+                ("VALIDATE_SIGNATURE", text),
+                ("GITHUB_WEBHOOKS_KEY", "k"),
+            ])
+            .unwrap();
+            assert_eq!(
+                (c.validate_ip, c.validate_signature),
+                (value, value),
+                "{text}"
+            );
         }
         for bad in ["", "maybe", "2", "truee", "y"] {
             let msg = failing_var(&[("VALIDATE_IP", bad), ("GITHUB_WEBHOOKS_KEY", "k")]);
@@ -417,20 +439,32 @@ mod tests {
         assert!(failing_var(&[("GITHUB_WEBHOOKS_KEY", "")]).starts_with("GITHUB_WEBHOOKS_KEY:"));
         assert!(env(&[("VALIDATE_SIGNATURE", "off")]).is_ok());
         assert!(Config::builder().build().is_err());
-        assert_eq!(Config::builder().secret("").build().unwrap_err(), ConfigError::EmptySecret);
+        assert_eq!(
+            Config::builder().secret("").build().unwrap_err(),
+            ConfigError::EmptySecret
+        );
     }
 
     #[test]
     fn numbers_paths_urls_and_proxies() {
         let k = ("GITHUB_WEBHOOKS_KEY", "k");
-        assert_eq!(env(&[k, ("HOOKS_MAX_BODY", "1024")]).unwrap().max_body, 1024);
+        assert_eq!(
+            env(&[k, ("HOOKS_MAX_BODY", "1024")]).unwrap().max_body,
+            1024
+        );
         for bad in ["", "-1", "1.5", "25MB", "0", "99999999999999999999999"] {
             let msg = failing_var(&[k, ("HOOKS_MAX_BODY", bad)]);
             assert!(msg.starts_with("HOOKS_MAX_BODY:"), "{bad}: {msg}");
         }
-        assert_eq!(env(&[k, ("HOOKS_PATH", "/gh/hooks")]).unwrap().path, "/gh/hooks");
+        assert_eq!(
+            env(&[k, ("HOOKS_PATH", "/gh/hooks")]).unwrap().path,
+            "/gh/hooks"
+        );
         for bad in ["", "hooks", "/a b", "/a?b"] {
-            assert!(failing_var(&[k, ("HOOKS_PATH", bad)]).starts_with("HOOKS_PATH:"), "{bad}");
+            assert!(
+                failing_var(&[k, ("HOOKS_PATH", bad)]).starts_with("HOOKS_PATH:"),
+                "{bad}"
+            );
         }
         let c = env(&[k, ("GITHUB_META_URL", "https://ghe.example/api/v3/meta")]).unwrap();
         assert_eq!(c.meta_url, "https://ghe.example/api/v3/meta");
@@ -443,9 +477,17 @@ mod tests {
         let c = env(&[k, ("TRUSTED_PROXIES", " 10.0.0.0/8, 127.0.0.1 ,::1,")]).unwrap();
         let shown: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
         assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
-        assert!(env(&[k, ("TRUSTED_PROXIES", "")]).unwrap().trusted_proxies.is_empty());
+        assert!(
+            env(&[k, ("TRUSTED_PROXIES", "")])
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
         let msg = failing_var(&[k, ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]);
-        assert!(msg.starts_with("TRUSTED_PROXIES:") && msg.contains("proxy.local"), "{msg}");
+        assert!(
+            msg.starts_with("TRUSTED_PROXIES:") && msg.contains("proxy.local"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -457,8 +499,14 @@ mod tests {
 
     #[test]
     fn debug_never_shows_a_secret() {
-        let c = Config::builder().secret("hunter2-very-secret").build().unwrap();
-        let shown = format!("{c:?} {:?}", Config::builder().secret("hunter2-very-secret"));
+        let c = Config::builder()
+            .secret("hunter2-very-secret")
+            .build()
+            .unwrap();
+        let shown = format!(
+            "{c:?} {:?}",
+            Config::builder().secret("hunter2-very-secret")
+        );
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("redacted"));
     }

@@ -276,6 +276,8 @@ impl std::fmt::Debug for Registry {
 impl std::fmt::Debug for RegistryBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let keys: Vec<&str> = self.entries.iter().map(|(k, _)| k.as_str()).collect();
-        f.debug_struct("RegistryBuilder").field("handlers", &keys).finish()
+        f.debug_struct("RegistryBuilder")
+            .field("handlers", &keys)
+            .finish()
     }
 }

@@ -72,7 +72,11 @@ impl BodyKind {
         let Some(value) = headers.get(CONTENT_TYPE) else {
             return Ok(Self::Json);
         };
-        let essence = value.as_bytes().split(|&b| b == b';').next().unwrap_or_default();
+        let essence = value
+            .as_bytes()
+            .split(|&b| b == b';')
+            .next()
+            .unwrap_or_default();
         let essence = essence.trim_ascii();
         if essence.is_empty() && value.as_bytes().trim_ascii().is_empty() {
             Ok(Self::Json)
@@ -103,8 +107,14 @@ mod tests {
         assert_eq!(kind(None).unwrap(), BodyKind::Json);
         assert_eq!(kind(Some("")).unwrap(), BodyKind::Json);
         assert_eq!(kind(Some("application/json")).unwrap(), BodyKind::Json);
-        assert_eq!(kind(Some("Application/JSON; charset=UTF-8")).unwrap(), BodyKind::Json);
-        assert_eq!(kind(Some("application/json ;charset=utf-8")).unwrap(), BodyKind::Json);
+        assert_eq!(
+            kind(Some("Application/JSON; charset=UTF-8")).unwrap(),
+            BodyKind::Json
+        );
+        assert_eq!(
+            kind(Some("application/json ;charset=utf-8")).unwrap(),
+            BodyKind::Json
+        );
         assert_eq!(
             kind(Some("application/x-www-form-urlencoded")).unwrap(),
             BodyKind::Form

@@ -60,7 +60,11 @@ impl<'de> de::Deserialize<'de> for Key {
                 f.write_str("a key")
             }
             fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                Ok(if key == "action" { Key::Action } else { Key::Other })
+                Ok(if key == "action" {
+                    Key::Action
+                } else {
+                    Key::Other
+                })
             }
         }
         d.deserialize_identifier(KeyVisitor)
@@ -130,11 +134,29 @@ mod tests {
 
     #[test]
     fn picks_out_a_string_action() {
-        assert_eq!(validate(br#"{"action":"opened","x":1}"#).unwrap().as_deref(), Some("opened"));
+        assert_eq!(
+            validate(br#"{"action":"opened","x":1}"#)
+                .unwrap()
+                .as_deref(),
+            Some("opened")
+        );
         assert_eq!(validate(br#"{"x":{"action":"inner"}}"#).unwrap(), None);
-        assert_eq!(validate(br#"{"act\u0069on":"escaped"}"#).unwrap().as_deref(), Some("escaped"));
-        assert_eq!(validate(br#"{"action":"a\"b"}"#).unwrap().as_deref(), Some("a\"b"));
-        assert_eq!(validate(br#"{"action":"a","action":"b"}"#).unwrap().as_deref(), Some("b"));
+        assert_eq!(
+            validate(br#"{"act\u0069on":"escaped"}"#)
+                .unwrap()
+                .as_deref(),
+            Some("escaped")
+        );
+        assert_eq!(
+            validate(br#"{"action":"a\"b"}"#).unwrap().as_deref(),
+            Some("a\"b")
+        );
+        assert_eq!(
+            validate(br#"{"action":"a","action":"b"}"#)
+                .unwrap()
+                .as_deref(),
+            Some("b")
+        );
         assert_eq!(validate(b"{}").unwrap(), None);
     }
 
@@ -167,7 +189,11 @@ mod tests {
             b"{\"a\":\"\xff\"}",
             b"{\"a\":[1,2}",
         ] {
-            assert!(validate(body).is_err(), "{:?}", String::from_utf8_lossy(body));
+            assert!(
+                validate(body).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
             // Whatever passes the light pass must also build a Value (checked the other way).
         }
         assert!(validate(b"  {\"a\": [1, 2.5e3, null]}\n").is_ok());

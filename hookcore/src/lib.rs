@@ -19,7 +19,9 @@ pub use cache::{CachePolicy, FetchRanges, RangeCache};
 pub use client_addr::client_ip;
 pub use config::{Config, ConfigBuilder, ConfigError, GITHUB_MAX_BODY, GITHUB_META_URL, Secret};
 pub use delivery::Delivery;
-pub use dispatch::{BoxError, BoxFuture, DuplicateHandler, Handler, Registry, RegistryBuilder, Reply};
+pub use dispatch::{
+    BoxError, BoxFuture, DuplicateHandler, Handler, Registry, RegistryBuilder, Reply,
+};
 pub use error::Error;
 pub use incoming::Incoming;
 #[cfg(feature = "meta")]

@@ -67,6 +67,8 @@ impl FetchRanges for MetaFetcher {
 
 impl std::fmt::Debug for MetaFetcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MetaFetcher").field("url", &self.url).finish()
+        f.debug_struct("MetaFetcher")
+            .field("url", &self.url)
+            .finish()
     }
 }

@@ -153,7 +153,8 @@ pub fn parse_meta(document: &[u8]) -> Result<IpRanges, MetaError> {
     struct Meta {
         hooks: Option<Vec<String>>,
     }
-    let meta: Meta = serde_json::from_slice(document).map_err(|e| MetaError::Json(e.to_string()))?;
+    let meta: Meta =
+        serde_json::from_slice(document).map_err(|e| MetaError::Json(e.to_string()))?;
     let hooks = meta.hooks.ok_or(MetaError::NoHooks)?;
     hooks
         .iter()
@@ -186,7 +187,10 @@ mod tests {
         assert!(r.contains(ip("2a0a:a447:ffff::")));
         assert!(!r.contains(ip("2a0a:a448::")));
         assert!(!r.contains(ip("::1")));
-        assert!(r.contains(ip("::ffff:192.30.252.9")), "mapped IPv4 is read as IPv4");
+        assert!(
+            r.contains(ip("::ffff:192.30.252.9")),
+            "mapped IPv4 is read as IPv4"
+        );
     }
 
     #[test]
@@ -236,7 +240,10 @@ mod tests {
         assert_eq!(r.nets().len(), 6);
         assert!(r.contains(ip("140.82.115.4")));
         assert!(r.contains(ip("2606:50c0::9")));
-        assert!(!r.contains(ip("20.201.28.151")), "a `web` range is not a hook range");
+        assert!(
+            !r.contains(ip("20.201.28.151")),
+            "a `web` range is not a hook range"
+        );
     }
 
     #[test]
@@ -250,10 +257,22 @@ mod tests {
     fn malformed_documents() {
         assert!(matches!(parse_meta(b"<html>"), Err(MetaError::Json(_))));
         assert!(matches!(parse_meta(b"[]"), Err(MetaError::Json(_))));
-        assert!(matches!(parse_meta(br#"{"hooks":"1.2.3.0/24"}"#), Err(MetaError::Json(_))));
-        assert!(matches!(parse_meta(br#"{"hooks":[1]}"#), Err(MetaError::Json(_))));
-        assert!(matches!(parse_meta(br#"{"web":[]}"#), Err(MetaError::NoHooks)));
-        assert!(matches!(parse_meta(br#"{"hooks":null}"#), Err(MetaError::NoHooks)));
+        assert!(matches!(
+            parse_meta(br#"{"hooks":"1.2.3.0/24"}"#),
+            Err(MetaError::Json(_))
+        ));
+        assert!(matches!(
+            parse_meta(br#"{"hooks":[1]}"#),
+            Err(MetaError::Json(_))
+        ));
+        assert!(matches!(
+            parse_meta(br#"{"web":[]}"#),
+            Err(MetaError::NoHooks)
+        ));
+        assert!(matches!(
+            parse_meta(br#"{"hooks":null}"#),
+            Err(MetaError::NoHooks)
+        ));
         for bad in ["not-a-cidr", "1.2.3.4/33", "300.1.1.1/8", "1.2.3.4", ""] {
             let doc = format!(r#"{{"hooks":["192.30.252.0/22","{bad}"]}}"#);
             assert!(
@@ -265,7 +284,10 @@ mod tests {
 
     #[test]
     fn bare_addresses_are_hosts_only_where_asked() {
-        assert_eq!(parse_net("10.0.0.1", true).unwrap().to_string(), "10.0.0.1/32");
+        assert_eq!(
+            parse_net("10.0.0.1", true).unwrap().to_string(),
+            "10.0.0.1/32"
+        );
         assert_eq!(parse_net("::1", true).unwrap().to_string(), "::1/128");
         assert!(parse_net("10.0.0.1", false).is_none());
         assert!(parse_net("nope", true).is_none());

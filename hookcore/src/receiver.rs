@@ -113,7 +113,11 @@ impl Receiver {
 
     /// The client address to check, or `None` when source checks are off. `peer` is the TCP
     /// peer's address; see [`client_ip`](crate::client_ip) for the forwarding rules.
-    pub fn source_ip(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Result<Option<IpAddr>, Error> {
+    pub fn source_ip(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &HeaderMap,
+    ) -> Result<Option<IpAddr>, Error> {
         if !self.config.validate_ip {
             return Ok(None);
         }
@@ -145,7 +149,11 @@ impl Receiver {
     }
 
     /// Step 2, for blocking servers: like [`Receiver::check_source`], fetching on this thread.
-    pub fn check_source_blocking(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Result<(), Error> {
+    pub fn check_source_blocking(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &HeaderMap,
+    ) -> Result<(), Error> {
         let Some(ip) = self.source_ip(peer, headers)? else {
             return Ok(());
         };
@@ -176,7 +184,9 @@ impl Receiver {
         if incoming.len() < self.config.blocking_threshold {
             return incoming.finish();
         }
-        B::run(move || incoming.finish()).await.ok_or(Error::Internal)?
+        B::run(move || incoming.finish())
+            .await
+            .ok_or(Error::Internal)?
     }
 }
 

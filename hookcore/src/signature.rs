@@ -220,7 +220,9 @@ mod tests {
     fn hex_is_read_in_either_case() {
         let upper = format!("sha256={}", VECTOR.to_uppercase());
         assert!(check(&[("x-hub-signature-256", &upper)], false).is_ok());
-        let sha1 = sign_sha1(SECRET, BODY).to_uppercase().replace("SHA1=", "sha1=");
+        let sha1 = sign_sha1(SECRET, BODY)
+            .to_uppercase()
+            .replace("SHA1=", "sha1=");
         assert!(check(&[("x-hub-signature", &sha1)], false).is_ok());
     }
 
@@ -243,20 +245,32 @@ mod tests {
         let sha1 = sign_sha1(SECRET, BODY);
         let wrong256 = format!("sha256={}", "0".repeat(64));
         let err = check(
-            &[("x-hub-signature-256", &wrong256), ("x-hub-signature", &sha1)],
+            &[
+                ("x-hub-signature-256", &wrong256),
+                ("x-hub-signature", &sha1),
+            ],
             false,
         )
         .unwrap_err();
         assert!(matches!(err, Error::BadSignature));
         // A malformed sha256 header decides too: it is not skipped for the sha1 one.
         let err = check(
-            &[("x-hub-signature-256", "sha256=zz"), ("x-hub-signature", &sha1)],
+            &[
+                ("x-hub-signature-256", "sha256=zz"),
+                ("x-hub-signature", &sha1),
+            ],
             false,
         )
         .unwrap_err();
-        assert!(matches!(err, Error::MalformedSignature("X-Hub-Signature-256")));
-        let err = check(&[("x-hub-signature-256", ""), ("x-hub-signature", &sha1)], false)
-            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::MalformedSignature("X-Hub-Signature-256")
+        ));
+        let err = check(
+            &[("x-hub-signature-256", ""), ("x-hub-signature", &sha1)],
+            false,
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::MalformedSignature(_)));
     }
 
@@ -265,18 +279,18 @@ mod tests {
         let good = VECTOR;
         let shapes = [
             String::new(),
-            good.to_string(),                      // no prefix
-            format!("sha1={good}"),                // wrong algorithm for the header
-            format!("sha256:{good}"),              // wrong separator
-            format!("sha256= {good}"),             // inner space
-            format!("sha256={}", &good[..63]),     // one digit short
-            format!("sha256={good}0"),             // one digit long
-            format!("sha256={}g", &good[..63]),    // not hex
-            format!("sha256={}", &good[..62]),     // one byte short
-            format!("sha256={good}{good}"),        // twice as long
-            "sha256=".to_string(),                 // empty digest
-            format!("sha512={good}"),              // other algorithm
-            format!("sha256={}é", &good[..62]),    // non-ascii
+            good.to_string(),                   // no prefix
+            format!("sha1={good}"),             // wrong algorithm for the header
+            format!("sha256:{good}"),           // wrong separator
+            format!("sha256= {good}"),          // inner space
+            format!("sha256={}", &good[..63]),  // one digit short
+            format!("sha256={good}0"),          // one digit long
+            format!("sha256={}g", &good[..63]), // not hex
+            format!("sha256={}", &good[..62]),  // one byte short
+            format!("sha256={good}{good}"),     // twice as long
+            "sha256=".to_string(),              // empty digest
+            format!("sha512={good}"),           // other algorithm
+            format!("sha256={}é", &good[..62]), // non-ascii
         ];
         for shape in shapes {
             let err = check(&[("x-hub-signature-256", &shape)], false).unwrap_err();
@@ -287,7 +301,10 @@ mod tests {
         }
         for shape in ["sha1=", "sha1=abc", "sha256=", "md5=00"] {
             let err = check(&[("x-hub-signature", shape)], false).unwrap_err();
-            assert!(matches!(err, Error::MalformedSignature("X-Hub-Signature")), "{shape}");
+            assert!(
+                matches!(err, Error::MalformedSignature("X-Hub-Signature")),
+                "{shape}"
+            );
         }
     }
 
