@@ -8,7 +8,7 @@ use http::header::FORWARDED;
 use crate::ranges::unmap;
 use crate::{Error, IpRanges};
 
-const X_FORWARDED_FOR: &str = "x-forwarded-for";
+pub(crate) const X_FORWARDED_FOR: &str = "x-forwarded-for";
 
 /// Resolves the address a request comes from.
 ///

@@ -106,11 +106,16 @@ impl Error {
 
     /// The whole response as a [`Reply`](crate::Reply): status, `text/plain`, [`Error::body`].
     /// Server-side errors (5xx) are logged with their source chain here.
-    pub fn into_reply(self) -> crate::Reply {
+    pub fn to_reply(&self) -> crate::Reply {
         if self.status().is_server_error() {
-            log::error!("webhook request failed: {}", crate::dispatch::chain(&self));
+            log::error!("webhook request failed: {}", crate::dispatch::chain(self));
         }
         crate::Reply::text(self.body()).with_status(self.status())
+    }
+
+    /// [`Error::to_reply`], consuming the error.
+    pub fn into_reply(self) -> crate::Reply {
+        self.to_reply()
     }
 }
 

@@ -21,6 +21,22 @@ pub(crate) const TARGET_ID: Name = (
     "X-GitHub-Hook-Installation-Target-ID",
 );
 
+/// Every header the receiver reads, lower case. An adapter whose framework has its own header
+/// type copies just these into an `http::HeaderMap`.
+pub const READ_HEADERS: &[&str] = &[
+    "content-type",
+    "content-length",
+    SIGNATURE_SHA256.0,
+    SIGNATURE_SHA1.0,
+    EVENT.0,
+    DELIVERY.0,
+    HOOK_ID.0,
+    TARGET_TYPE.0,
+    TARGET_ID.0,
+    crate::client_addr::X_FORWARDED_FOR,
+    "forwarded",
+];
+
 /// A header value known to be visible ASCII, kept without copying.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Text(HeaderValue);

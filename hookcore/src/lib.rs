@@ -7,6 +7,7 @@ mod delivery;
 mod dispatch;
 mod error;
 mod headers;
+mod hooks;
 mod incoming;
 mod json;
 #[cfg(feature = "meta")]
@@ -23,6 +24,10 @@ pub use dispatch::{
     BoxError, BoxFuture, DuplicateHandler, Handler, Registry, RegistryBuilder, Reply,
 };
 pub use error::Error;
+pub use headers::READ_HEADERS;
+pub use hooks::Hooks;
+#[cfg(feature = "tokio")]
+pub use hooks::TokioBlocking;
 pub use incoming::Incoming;
 #[cfg(feature = "meta")]
 pub use meta::{MetaFetcher, load_github_hooks};
