@@ -1,0 +1,33 @@
+//! The contract's example server on axum: `cargo run --release --example axum`.
+//! Configured by environment variables only (see README.md).
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use hookcore::Hooks;
+
+/// The whole application: the hook route and the core's 404 for every other path.
+pub fn app(hooks: Hooks) -> Router {
+    hook_axum::router(hooks).fallback(hook_axum::not_found)
+}
+
+#[tokio::main]
+async fn main() {
+    let (addr, hooks) = hookserver::from_env_or_exit();
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            eprintln!("hookserver: cannot listen on {addr} (HOOKS_ADDR): {err}");
+            std::process::exit(1)
+        }
+    };
+    log::info!(
+        "axum example listening on http://{addr}{}",
+        hooks.receiver().config().path
+    );
+    let app = app(hooks).into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(err) = axum::serve(listener, app).await {
+        eprintln!("hookserver: {err}");
+        std::process::exit(1)
+    }
+}
