@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod cases;
+pub mod net;
 
 use std::net::SocketAddr;
 
