@@ -94,9 +94,9 @@ impl BodyKind {
             .next()
             .unwrap_or_default();
         let essence = essence.trim_ascii();
-        if essence.is_empty() && value.as_bytes().trim_ascii().is_empty() {
-            Ok(Self::Json)
-        } else if essence.eq_ignore_ascii_case(b"application/json") {
+        // An empty value says no more than no header at all.
+        let blank = value.as_bytes().trim_ascii().is_empty();
+        if blank || essence.eq_ignore_ascii_case(b"application/json") {
             Ok(Self::Json)
         } else if essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
             Ok(Self::Form)
