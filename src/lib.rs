@@ -20,6 +20,13 @@ use serde::Deserialize;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
 
 /// The contract's handlers.
+///
+/// ```
+/// let registry = hookserver::registry();
+/// assert!(registry.handles("issues", Some("opened")));
+/// assert!(registry.handles("issues", Some("closed")));
+/// assert!(!registry.handles("star", Some("created")));
+/// ```
 pub fn registry() -> Registry {
     let built = Registry::builder()
         .on("ping", |_d: Delivery| async { Ok::<_, Infallible>("pong") })
@@ -53,8 +60,9 @@ pub fn registry() -> Registry {
     }
 }
 
-/// Everything a server needs from the environment: `HOOKS_ADDR` and the [`Config`]
-/// variables. The message of an error names the variable.
+/// Everything a server needs from the environment: `HOOKS_ADDR`, the [`Config`] variables,
+/// and the tuning knob `HOOKS_BLOCKING_THRESHOLD` (bodies from this many bytes on are
+/// verified on a blocking thread; default 1 MiB). The message of an error names the variable.
 pub fn from_env() -> Result<(SocketAddr, Hooks), String> {
     let addr = match std::env::var("HOOKS_ADDR") {
         Ok(addr) => addr.trim().parse().map_err(|_| {
@@ -65,7 +73,13 @@ pub fn from_env() -> Result<(SocketAddr, Hooks), String> {
             return Err("HOOKS_ADDR: is not valid UTF-8".into());
         }
     };
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+    if let Ok(bytes) = std::env::var("HOOKS_BLOCKING_THRESHOLD") {
+        config.blocking_threshold = bytes
+            .trim()
+            .parse()
+            .map_err(|_| format!("HOOKS_BLOCKING_THRESHOLD: {bytes:?} is not a number of bytes"))?;
+    }
     let receiver = Receiver::new(config).map_err(|e| e.to_string())?;
     Ok((addr, Hooks::new(receiver, registry())))
 }
