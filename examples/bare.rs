@@ -23,8 +23,8 @@ fn main() {
                 ));
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
-                .unwrap_or_else(|e| fail(e));
-            axum::serve(listener, app).await.unwrap_or_else(|e| fail(e));
+                .unwrap_or_else(fail);
+            axum::serve(listener, app).await.unwrap_or_else(fail);
         }),
         "warp" => tokio_main(async move {
             use warp::Filter;
@@ -43,8 +43,8 @@ fn main() {
                     .route("/hooks", web::post().to(|_body: web::Bytes| async { "ok" }))
             })
             .bind(addr)
-            .unwrap_or_else(|e| fail(e));
-            server.run().await.unwrap_or_else(|e| fail(e));
+            .unwrap_or_else(fail);
+            server.run().await.unwrap_or_else(fail);
         }),
         _ => {
             eprintln!("usage: bare axum|actix|warp");
@@ -57,7 +57,7 @@ fn tokio_main(fut: impl std::future::Future<Output = ()>) {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .unwrap_or_else(|e| fail(e))
+        .unwrap_or_else(fail)
         .block_on(fut);
 }
 

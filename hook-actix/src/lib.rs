@@ -86,10 +86,10 @@ impl FromRequest for Webhook {
 
 fn core_headers(req: &HttpRequest) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();
-    for &name in hookcore::READ_HEADERS {
-        for value in req.headers().get_all(name) {
+    for name in hookcore::READ_HEADERS {
+        for value in req.headers().get_all(name.as_str()) {
             if let Ok(value) = http::HeaderValue::from_bytes(value.as_bytes()) {
-                headers.append(http::HeaderName::from_static(name), value);
+                headers.append(name.clone(), value);
             }
         }
     }

@@ -5,10 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use http::HeaderMap;
 use http::header::FORWARDED;
 
+use crate::headers::X_FORWARDED_FOR;
 use crate::ranges::unmap;
 use crate::{Error, IpRanges};
-
-pub(crate) const X_FORWARDED_FOR: &str = "x-forwarded-for";
 
 /// Resolves the address a request comes from.
 ///
@@ -35,10 +34,10 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &IpRanges) -> Resul
     if trusted.is_empty() || !trusted.contains(peer) {
         return Ok(peer);
     }
-    let chain = if headers.contains_key(X_FORWARDED_FOR) {
-        entries(headers, X_FORWARDED_FOR, xff_entry)
+    let chain = if headers.contains_key(&X_FORWARDED_FOR) {
+        entries(headers, &X_FORWARDED_FOR, xff_entry)
     } else {
-        entries(headers, FORWARDED.as_str(), forwarded_for)
+        entries(headers, &FORWARDED, forwarded_for)
     };
     let mut leftmost = None;
     for entry in chain.into_iter().rev() {
@@ -55,7 +54,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &IpRanges) -> Resul
 /// (`None` for an element that is no address). Empty elements are skipped.
 fn entries(
     headers: &HeaderMap,
-    name: &str,
+    name: &http::HeaderName,
     read: fn(&str) -> Option<Option<IpAddr>>,
 ) -> Vec<Option<IpAddr>> {
     let mut out = Vec::new();

@@ -68,12 +68,13 @@ impl Delivery {
     }
 
     /// The payload as a `serde_json::Value`, parsed on the first call and kept.
+    ///
+    /// The JSON was validated before this delivery existed. A payload that is valid JSON yet
+    /// beyond what a `Value` holds (nested more than 128 deep, a number beyond `f64`, a lone
+    /// UTF-16 surrogate escape) reads as `Null` here; [`Delivery::payload_as`] reports it.
     pub fn payload(&self) -> &serde_json::Value {
-        self.value.get_or_init(|| {
-            // The JSON was validated as a UTF-8 object before this delivery existed, with the
-            // same parser and limits, so this parse succeeds; Null is never reached.
-            serde_json::from_slice(&self.json).unwrap_or(serde_json::Value::Null)
-        })
+        self.value
+            .get_or_init(|| serde_json::from_slice(&self.json).unwrap_or(serde_json::Value::Null))
     }
 
     /// The payload parsed straight from the bytes into the caller's own type.

@@ -1,40 +1,49 @@
 //! The GitHub headers a delivery carries, and how the body's content type is read.
 
-use http::{HeaderMap, HeaderValue, header::CONTENT_TYPE};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, FORWARDED};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::Error;
 
-/// A header as looked up (lower case) and as named in messages.
-pub(crate) type Name = (&'static str, &'static str);
+/// A header as looked up (a ready `HeaderName`, so lookups skip parsing the name) and as
+/// named in messages.
+pub(crate) type Name = (HeaderName, &'static str);
 
-pub(crate) const SIGNATURE_SHA256: Name = ("x-hub-signature-256", "X-Hub-Signature-256");
-pub(crate) const SIGNATURE_SHA1: Name = ("x-hub-signature", "X-Hub-Signature");
-pub(crate) const EVENT: Name = ("x-github-event", "X-GitHub-Event");
-pub(crate) const DELIVERY: Name = ("x-github-delivery", "X-GitHub-Delivery");
-pub(crate) const HOOK_ID: Name = ("x-github-hook-id", "X-GitHub-Hook-ID");
-pub(crate) const TARGET_TYPE: Name = (
-    "x-github-hook-installation-target-type",
-    "X-GitHub-Hook-Installation-Target-Type",
-);
-pub(crate) const TARGET_ID: Name = (
-    "x-github-hook-installation-target-id",
-    "X-GitHub-Hook-Installation-Target-ID",
-);
+const fn lower(name: &'static str) -> HeaderName {
+    HeaderName::from_static(name)
+}
 
-/// Every header the receiver reads, lower case. An adapter whose framework has its own header
-/// type copies just these into an `http::HeaderMap`.
-pub const READ_HEADERS: &[&str] = &[
-    "content-type",
-    "content-length",
-    SIGNATURE_SHA256.0,
-    SIGNATURE_SHA1.0,
-    EVENT.0,
-    DELIVERY.0,
-    HOOK_ID.0,
-    TARGET_TYPE.0,
-    TARGET_ID.0,
-    crate::client_addr::X_FORWARDED_FOR,
-    "forwarded",
+const SIGNATURE_SHA256_NAME: HeaderName = lower("x-hub-signature-256");
+const SIGNATURE_SHA1_NAME: HeaderName = lower("x-hub-signature");
+const EVENT_NAME: HeaderName = lower("x-github-event");
+const DELIVERY_NAME: HeaderName = lower("x-github-delivery");
+const HOOK_ID_NAME: HeaderName = lower("x-github-hook-id");
+const TARGET_TYPE_NAME: HeaderName = lower("x-github-hook-installation-target-type");
+const TARGET_ID_NAME: HeaderName = lower("x-github-hook-installation-target-id");
+pub(crate) const X_FORWARDED_FOR: HeaderName = lower("x-forwarded-for");
+
+pub(crate) const SIGNATURE_SHA256: Name = (SIGNATURE_SHA256_NAME, "X-Hub-Signature-256");
+pub(crate) const SIGNATURE_SHA1: Name = (SIGNATURE_SHA1_NAME, "X-Hub-Signature");
+pub(crate) const EVENT: Name = (EVENT_NAME, "X-GitHub-Event");
+pub(crate) const DELIVERY: Name = (DELIVERY_NAME, "X-GitHub-Delivery");
+pub(crate) const HOOK_ID: Name = (HOOK_ID_NAME, "X-GitHub-Hook-ID");
+pub(crate) const TARGET_TYPE: Name = (TARGET_TYPE_NAME, "X-GitHub-Hook-Installation-Target-Type");
+pub(crate) const TARGET_ID: Name = (TARGET_ID_NAME, "X-GitHub-Hook-Installation-Target-ID");
+
+/// Every header the receiver reads. An adapter whose framework has its own header type copies
+/// just these into an `http::HeaderMap`.
+pub const READ_HEADERS: [HeaderName; 11] = [
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    SIGNATURE_SHA256_NAME,
+    SIGNATURE_SHA1_NAME,
+    EVENT_NAME,
+    DELIVERY_NAME,
+    HOOK_ID_NAME,
+    TARGET_TYPE_NAME,
+    TARGET_ID_NAME,
+    X_FORWARDED_FOR,
+    FORWARDED,
 ];
 
 /// A header value known to be visible ASCII, kept without copying.
@@ -55,13 +64,13 @@ impl std::fmt::Debug for Text {
 }
 
 /// A header that must be present and not empty.
-pub(crate) fn required(headers: &HeaderMap, name: Name) -> Result<Text, Error> {
+pub(crate) fn required(headers: &HeaderMap, name: &Name) -> Result<Text, Error> {
     optional(headers, name)?.ok_or(Error::MissingHeader(name.1))
 }
 
 /// A header that may be absent; present but empty counts as absent.
-pub(crate) fn optional(headers: &HeaderMap, name: Name) -> Result<Option<Text>, Error> {
-    let Some(value) = headers.get(name.0) else {
+pub(crate) fn optional(headers: &HeaderMap, name: &Name) -> Result<Option<Text>, Error> {
+    let Some(value) = headers.get(&name.0) else {
         return Ok(None);
     };
     if value.is_empty() {
@@ -158,20 +167,23 @@ mod tests {
     fn required_headers() {
         let mut headers = HeaderMap::new();
         assert!(matches!(
-            required(&headers, EVENT),
+            required(&headers, &EVENT),
             Err(Error::MissingHeader("X-GitHub-Event"))
         ));
-        headers.insert(EVENT.0, HeaderValue::from_static(""));
+        headers.insert(EVENT.0.clone(), HeaderValue::from_static(""));
         assert!(matches!(
-            required(&headers, EVENT),
+            required(&headers, &EVENT),
             Err(Error::MissingHeader("X-GitHub-Event"))
         ));
-        headers.insert(EVENT.0, HeaderValue::from_bytes(b"p\xffsh").unwrap());
+        headers.insert(
+            EVENT.0.clone(),
+            HeaderValue::from_bytes(b"p\xffsh").unwrap(),
+        );
         assert!(matches!(
-            required(&headers, EVENT),
+            required(&headers, &EVENT),
             Err(Error::InvalidHeader("X-GitHub-Event"))
         ));
-        headers.insert(EVENT.0, HeaderValue::from_static("push"));
-        assert_eq!(required(&headers, EVENT).unwrap().as_str(), "push");
+        headers.insert(EVENT.0.clone(), HeaderValue::from_static("push"));
+        assert_eq!(required(&headers, &EVENT).unwrap().as_str(), "push");
     }
 }

@@ -72,11 +72,11 @@ impl Incoming {
         }
         let head = (|| {
             Ok(Head {
-                event: headers::required(headers, headers::EVENT)?,
-                id: headers::required(headers, headers::DELIVERY)?,
-                hook_id: headers::optional(headers, headers::HOOK_ID)?,
-                target_type: headers::optional(headers, headers::TARGET_TYPE)?,
-                target_id: headers::optional(headers, headers::TARGET_ID)?,
+                event: headers::required(headers, &headers::EVENT)?,
+                id: headers::required(headers, &headers::DELIVERY)?,
+                hook_id: headers::optional(headers, &headers::HOOK_ID)?,
+                target_type: headers::optional(headers, &headers::TARGET_TYPE)?,
+                target_id: headers::optional(headers, &headers::TARGET_ID)?,
             })
         })();
         Ok(Self {

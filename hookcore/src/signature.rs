@@ -7,7 +7,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 use crate::Error;
-use crate::headers::{SIGNATURE_SHA1, SIGNATURE_SHA256};
+use crate::headers::{Name, SIGNATURE_SHA1, SIGNATURE_SHA256};
 
 /// `sha256=<hex>`: the value GitHub sends in `X-Hub-Signature-256` for `body` under `secret`.
 ///
@@ -84,7 +84,7 @@ impl Claimed {
     /// Reads the claimed signature. `X-Hub-Signature-256`, when present at all, alone decides:
     /// a malformed one is an error even if a good `X-Hub-Signature` is sent beside it.
     pub(crate) fn from_headers(headers: &HeaderMap, require_sha256: bool) -> Result<Self, Error> {
-        if let Some(value) = single(headers, SIGNATURE_SHA256.0)? {
+        if let Some(value) = single(headers, &SIGNATURE_SHA256)? {
             return parse::<32>(value, b"sha256=")
                 .map(Self::Sha256)
                 .ok_or(Error::MalformedSignature(SIGNATURE_SHA256.1));
@@ -92,7 +92,7 @@ impl Claimed {
         if require_sha256 {
             return Err(Error::MissingHeader(SIGNATURE_SHA256.1));
         }
-        match single(headers, SIGNATURE_SHA1.0)? {
+        match single(headers, &SIGNATURE_SHA1)? {
             Some(value) => parse::<20>(value, b"sha1=")
                 .map(Self::Sha1)
                 .ok_or(Error::MalformedSignature(SIGNATURE_SHA1.1)),
@@ -102,16 +102,12 @@ impl Claimed {
 }
 
 /// The one value of a signature header; two values make it ambiguous, so malformed.
-fn single<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&'h [u8]>, Error> {
-    let mut values = headers.get_all(name).iter();
+fn single<'h>(headers: &'h HeaderMap, name: &Name) -> Result<Option<&'h [u8]>, Error> {
+    let mut values = headers.get_all(&name.0).iter();
     match (values.next(), values.next()) {
         (None, _) => Ok(None),
         (Some(value), None) => Ok(Some(value.as_bytes())),
-        (Some(_), Some(_)) => Err(Error::MalformedSignature(if name == SIGNATURE_SHA256.0 {
-            SIGNATURE_SHA256.1
-        } else {
-            SIGNATURE_SHA1.1
-        })),
+        (Some(_), Some(_)) => Err(Error::MalformedSignature(name.1)),
     }
 }
 
@@ -125,15 +121,52 @@ fn parse<const N: usize>(value: &[u8], prefix: &[u8]) -> Option<[u8; N]> {
 /// The HMAC keys of the configured secrets, keyed once and cloned for each request.
 #[derive(Clone)]
 pub(crate) struct Keys {
-    sha256: Vec<Hmac<Sha256>>,
-    sha1: Vec<Hmac<Sha1>>,
+    sha256: Macs<Sha256>,
+    sha1: Macs<Sha1>,
+}
+
+/// One keyed MAC per secret: the first inline, any others (while rotating) in a `Vec`, so that
+/// the usual single secret costs no allocation per request.
+#[derive(Clone)]
+pub(crate) struct Macs<D: hmac::EagerHash> {
+    first: Option<Hmac<D>>,
+    rest: Vec<Hmac<D>>,
+}
+
+impl<D> Macs<D>
+where
+    D: hmac::EagerHash,
+    Hmac<D>: KeyInit + Mac + Clone,
+{
+    fn new<'a>(mut secrets: impl Iterator<Item = &'a [u8]>) -> Self {
+        Self {
+            first: secrets.next().map(key::<D>),
+            rest: secrets.map(key::<D>).collect(),
+        }
+    }
+
+    fn update(&mut self, chunk: &[u8]) {
+        self.first
+            .iter_mut()
+            .chain(&mut self.rest)
+            .for_each(|m| m.update(chunk));
+    }
+
+    /// Whether any secret's MAC equals `digest`, each compared in constant time by
+    /// `verify_slice`; every secret is tried, whichever matches.
+    fn verify(self, digest: &[u8]) -> bool {
+        self.first
+            .into_iter()
+            .chain(self.rest)
+            .fold(false, |ok, m| m.verify_slice(digest).is_ok() | ok)
+    }
 }
 
 impl Keys {
     pub(crate) fn new<'a>(secrets: impl Iterator<Item = &'a [u8]> + Clone) -> Self {
         Self {
-            sha256: secrets.clone().map(key::<Sha256>).collect(),
-            sha1: secrets.map(key::<Sha1>).collect(),
+            sha256: Macs::new(secrets.clone()),
+            sha1: Macs::new(secrets),
         }
     }
 
@@ -148,34 +181,31 @@ impl Keys {
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Keys({} secrets, redacted)", self.sha256.len())
+        let n = usize::from(self.sha256.first.is_some()) + self.sha256.rest.len();
+        write!(f, "Keys({n} secrets, redacted)")
     }
 }
 
 /// MACs fed with the body as it arrives, and the digest they must end at.
 #[derive(Clone)]
 pub(crate) enum Running {
-    Sha256(Vec<Hmac<Sha256>>, [u8; 32]),
-    Sha1(Vec<Hmac<Sha1>>, [u8; 20]),
+    Sha256(Macs<Sha256>, [u8; 32]),
+    Sha1(Macs<Sha1>, [u8; 20]),
 }
 
 impl Running {
     pub(crate) fn update(&mut self, chunk: &[u8]) {
         match self {
-            Self::Sha256(macs, _) => macs.iter_mut().for_each(|m| m.update(chunk)),
-            Self::Sha1(macs, _) => macs.iter_mut().for_each(|m| m.update(chunk)),
+            Self::Sha256(macs, _) => macs.update(chunk),
+            Self::Sha1(macs, _) => macs.update(chunk),
         }
     }
 
     /// Constant-time comparison through the MAC's own `verify_slice`, against every secret.
     pub(crate) fn verify(self) -> Result<(), Error> {
         let matched = match self {
-            Self::Sha256(macs, digest) => macs
-                .into_iter()
-                .fold(false, |ok, m| m.verify_slice(&digest).is_ok() | ok),
-            Self::Sha1(macs, digest) => macs
-                .into_iter()
-                .fold(false, |ok, m| m.verify_slice(&digest).is_ok() | ok),
+            Self::Sha256(macs, digest) => macs.verify(&digest),
+            Self::Sha1(macs, digest) => macs.verify(&digest),
         };
         if matched {
             Ok(())

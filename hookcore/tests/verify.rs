@@ -518,3 +518,18 @@ fn large_bodies_finish_on_a_blocking_thread() {
     let d = block_on(rx.finish::<common::OsThread>(incoming)).unwrap();
     assert_eq!(d.action(), Some("opened"));
 }
+
+#[test]
+fn valid_json_beyond_a_value_is_accepted_without_surprises() {
+    // Valid JSON that serde_json's Value cannot hold: documented as Null from payload(), an
+    // error from payload_as(), never a panic.
+    let rx = receiver();
+    let deep = format!("{{\"a\":{}{}}}", "[".repeat(300), "]".repeat(300));
+    for body in [deep, r#"{"action":"opened","n":1e400}"#.to_owned()] {
+        let d = rx
+            .verify(&signed("issues", body.as_bytes()), body.clone().into())
+            .unwrap();
+        assert!(d.payload().is_null());
+        assert!(d.payload_as::<serde_json::Value>().is_err());
+    }
+}
