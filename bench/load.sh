@@ -19,7 +19,13 @@ d = sys.argv[1]
 push = open("tests/fixtures/github/push/00.json", "rb").read()
 open(f"{d}/small.json", "wb").write(push + b" " * (8192 - len(push)))
 v = json.loads(push)
-commit = v["commits"][0]
+commit = {
+    "id": "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c", "distinct": True,
+    "message": "Update README.md", "timestamp": "2015-05-05T19:40:15-04:00",
+    "url": "https://github.com/baxterthehacker/public-repo/commit/0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
+    "author": {"name": "baxterthehacker", "email": "baxterthehacker@users.noreply.github.com"},
+    "added": [], "removed": [], "modified": ["README.md"],
+}
 while len(json.dumps(v)) < 25 * 1024 * 1024 - 2048:
     v["commits"].extend([commit] * 200)
     if len(json.dumps(v)) > 25 * 1024 * 1024:

@@ -31,24 +31,17 @@ pub fn registry() -> Registry {
     let built = Registry::builder()
         .on("ping", |_d: Delivery| async { Ok::<_, Infallible>("pong") })
         .on("push", |d: Delivery| async move {
-            #[derive(Deserialize)]
-            struct Push {
-                r#ref: String,
-            }
-            let push: Push = d.payload_as()?;
-            Ok::<_, serde_json::Error>(format!("New push to {}", push.r#ref))
+            // One field, parsed alone: the rest of the payload is not read again.
+            let git_ref: String = d.field_as("ref")?;
+            Ok::<_, serde_json::Error>(format!("New push to {git_ref}"))
         })
         .on("issues.opened", |d: Delivery| async move {
-            #[derive(Deserialize)]
-            struct Opened {
-                issue: Issue,
-            }
             #[derive(Deserialize)]
             struct Issue {
                 number: u64,
             }
-            let opened: Opened = d.payload_as()?;
-            Ok::<_, serde_json::Error>(format!("Opened issue #{}", opened.issue.number))
+            let issue: Issue = d.field_as("issue")?;
+            Ok::<_, serde_json::Error>(format!("Opened issue #{}", issue.number))
         })
         .on("issues", |d: Delivery| async move {
             Ok::<_, Infallible>(format!("Issue event: {}", d.action().unwrap_or_default()))

@@ -3,19 +3,22 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned};
 
 use crate::headers::Text;
+use crate::json::Outline;
 
 /// One webhook delivery whose source, size, signature, headers and JSON have been checked.
 ///
 /// The raw body is kept as received (no copy). The payload is parsed only when asked:
 /// [`Delivery::payload`] builds a `serde_json::Value` once and keeps it;
-/// [`Delivery::payload_as`] parses straight into the caller's type.
+/// [`Delivery::payload_as`] parses straight into the caller's type; [`Delivery::field_as`]
+/// parses one top-level field alone, which the validating pass has already located.
 #[derive(Debug)]
 pub struct Delivery {
     pub(crate) event: Text,
-    pub(crate) action: Option<String>,
+    /// The light pass's findings: `action` and where the top-level fields lie.
+    pub(crate) outline: Outline,
     pub(crate) id: Text,
     pub(crate) hook_id: Option<Text>,
     pub(crate) target_type: Option<Text>,
@@ -34,7 +37,7 @@ impl Delivery {
 
     /// The payload's top-level `action`, when it is a string (`opened`, `closed`, ...).
     pub fn action(&self) -> Option<&str> {
-        self.action.as_deref()
+        self.outline.action.as_deref()
     }
 
     /// The delivery's unique id, from `X-GitHub-Delivery`.
@@ -97,5 +100,59 @@ impl Delivery {
     /// ```
     pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_slice(&self.json)
+    }
+
+    /// One top-level field of the payload, parsed alone into the caller's type: the light
+    /// validating pass noted where each top-level field lies, so nothing else is read again.
+    /// A missing field reads as JSON `null` (so `Option<T>` gives `None`); when the key is
+    /// repeated, the last one counts, as in a full parse.
+    ///
+    /// ```
+    /// # use hookcore::{Config, Receiver, sign_sha256};
+    /// #[derive(serde::Deserialize)]
+    /// struct Issue { number: u64 }
+    ///
+    /// # let rx = Receiver::new(Config::builder().secret("s").validate_ip(false).build()?)?;
+    /// # let body = br#"{"action":"opened","issue":{"number":7,"title":"t"},"sender":{}}"#;
+    /// # let req = http::Request::post("/hooks")
+    /// #     .header("X-Hub-Signature-256", sign_sha256(b"s", body))
+    /// #     .header("X-GitHub-Event", "issues").header("X-GitHub-Delivery", "1")
+    /// #     .body(()).unwrap();
+    /// # let delivery = rx.verify(req.headers(), bytes::Bytes::from_static(body))?;
+    /// let issue: Issue = delivery.field_as("issue")?;
+    /// assert_eq!(issue.number, 7);
+    /// let label: Option<String> = delivery.field_as("label")?;
+    /// assert_eq!(label, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn field_as<'a, T: Deserialize<'a>>(&'a self, key: &str) -> Result<T, serde_json::Error> {
+        // The JSON was validated as UTF-8; an empty text cannot occur for a valid delivery.
+        let text = std::str::from_utf8(&self.json).unwrap_or_default();
+        match self.outline.field(text, key) {
+            Ok(Some(raw)) => serde_json::from_str(raw),
+            Ok(None) => serde_json::from_str("null"),
+            // An escaped key hid the layout: read the top level in full, once.
+            Err(()) => {
+                let mut all: std::collections::HashMap<String, &'a serde_json::value::RawValue> =
+                    serde_json::from_str(text)?;
+                match all.remove(key) {
+                    Some(raw) => serde_json::from_str(raw.get()),
+                    None => serde_json::from_str("null"),
+                }
+            }
+        }
+    }
+
+    /// The raw JSON text of one top-level field, as located by the validating pass.
+    pub fn field_json(&self, key: &str) -> Option<&str> {
+        let text = std::str::from_utf8(&self.json).ok()?;
+        match self.outline.field(text, key) {
+            Ok(found) => found,
+            Err(()) => {
+                let all: std::collections::HashMap<String, &serde_json::value::RawValue> =
+                    serde_json::from_str(text).ok()?;
+                all.get(key).map(|raw| raw.get())
+            }
+        }
     }
 }

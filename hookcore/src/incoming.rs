@@ -167,10 +167,10 @@ impl Incoming {
             BodyKind::Json => body.clone(),
             BodyKind::Form => form_payload(&body)?,
         };
-        let action = json::validate(&json)?;
+        let outline = json::validate(&json)?;
         Ok(Delivery {
             event: head.event,
-            action,
+            outline,
             id: head.id,
             hook_id: head.hook_id,
             target_type: head.target_type,

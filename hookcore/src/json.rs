@@ -1,10 +1,10 @@
-//! One light validating pass over the payload: checks that it is a UTF-8 JSON object and picks
-//! out `action`, building nothing else.
+//! One light validating pass over the payload: checks that it is a UTF-8 JSON object, picks out
+//! `action`, and notes where each top-level field lies, building nothing else.
 //!
-//! Every value but `action` is skipped with serde's `IgnoredAny`, which serde_json reads with a
-//! validating skip (the full grammar: brackets, commas, literals, number syntax, escapes,
-//! control characters) that builds nothing and runs several times faster than a parse into
-//! `serde_json::Value`. Such a skip does not apply three limits of a full parse, so a payload
+//! Every top-level value is skipped as a borrowed `RawValue`, which serde_json reads with the
+//! validating skip it uses for `IgnoredAny` (the full grammar: brackets, commas, literals,
+//! number syntax, escapes, control characters): it builds nothing and runs several times
+//! faster than a parse into `serde_json::Value`. Such a skip does not apply three limits of a full parse, so a payload
 //! that is valid JSON and yet more than 128 levels deep, or holding a number beyond `f64`
 //! (`1e400`), or a lone UTF-16 surrogate escape (`"\ud800"`) passes here; for those,
 //! [`Delivery::payload`](crate::Delivery::payload) is `Null` and
@@ -12,110 +12,137 @@
 //! checked, only the secret's holder (GitHub) can send a body that reaches this pass.
 
 use std::fmt;
+use std::ops::Range;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::Error;
 
-/// Validates `json` as one JSON object and returns its top-level `action`, if that is a string.
-pub(crate) fn validate(json: &[u8]) -> Result<Option<String>, Error> {
+/// What the light pass leaves behind: the top-level `action`, and where each top-level field's
+/// key and value lie in the text, so that a handler can parse one field without the rest.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Outline {
+    pub(crate) action: Option<String>,
+    /// (key, value) byte ranges, in document order.
+    fields: Vec<(Range<u32>, Range<u32>)>,
+    /// Some key had escapes and is not in `fields`: a lookup must fall back to a full parse.
+    pub(crate) partial: bool,
+}
+
+impl Outline {
+    /// The raw JSON text of the last top-level field named `key` (the one a full parse keeps),
+    /// or `None` when there is none. `Err(())` when the outline cannot tell (escaped keys).
+    pub(crate) fn field<'t>(&self, text: &'t str, key: &str) -> Result<Option<&'t str>, ()> {
+        let found = self
+            .fields
+            .iter()
+            .rev()
+            .find(|(k, _)| slice(text, k) == Some(key));
+        match found {
+            Some((_, v)) => Ok(slice(text, v)),
+            None if self.partial => Err(()),
+            None => Ok(None),
+        }
+    }
+}
+
+fn slice<'t>(text: &'t str, range: &Range<u32>) -> Option<&'t str> {
+    text.get(range.start as usize..range.end as usize)
+}
+
+/// Validates `json` as one JSON object and outlines its top level.
+pub(crate) fn validate(json: &[u8]) -> Result<Outline, Error> {
     // serde_json skips strings in a byte slice without checking their UTF-8; checking the
     // whole body first (tens of GB/s) makes the text a `str`, which it then trusts.
     let text = std::str::from_utf8(json).map_err(|_| Error::InvalidUtf8)?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let action = de.deserialize_map(TopLevel).map_err(Error::InvalidJson)?;
+    let outline = de
+        .deserialize_map(TopLevel {
+            base: text.as_ptr() as usize,
+        })
+        .map_err(Error::InvalidJson)?;
     de.end().map_err(Error::InvalidJson)?;
-    Ok(action)
+    Ok(outline)
 }
 
-struct TopLevel;
+struct TopLevel {
+    base: usize,
+}
+
+impl TopLevel {
+    fn range(&self, part: &str) -> Range<u32> {
+        // Offsets into a body of at most a few hundred MiB fit in u32; a part of the text
+        // always lies after its start.
+        let start = (part.as_ptr() as usize).saturating_sub(self.base);
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let len = u32::try_from(part.len()).unwrap_or(0);
+        start..start.saturating_add(len)
+    }
+}
 
 impl<'de> Visitor<'de> for TopLevel {
-    type Value = Option<String>;
+    type Value = Outline;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut action = None;
-        while let Some(key) = map.next_key::<Key>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Outline, A::Error> {
+        let mut outline = Outline::default();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            // A RawValue is skipped by the same validating skip as IgnoredAny, and borrowed.
+            let value: &'de RawValue = map.next_value()?;
+            let value = value.get();
             match key {
-                // A repeated `action` keeps the last, as a full parse would.
-                Key::Action => action = map.next_value::<Action>()?.0,
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
+                Key::Borrowed(key) => {
+                    if key == "action" {
+                        // A repeated `action` keeps the last, as a full parse would.
+                        outline.action = action(value);
+                    }
+                    outline.fields.push((self.range(key), self.range(value)));
+                }
+                Key::Escaped(key) => {
+                    if key == "action" {
+                        outline.action = action(value);
+                    }
+                    outline.partial = true;
                 }
             }
         }
-        Ok(action)
+        Ok(outline)
     }
 }
 
-enum Key {
-    Action,
-    Other,
+/// `action` when its raw value is a JSON string.
+fn action(raw: &str) -> Option<String> {
+    raw.starts_with('"')
+        .then(|| serde_json::from_str::<String>(raw).ok())
+        .flatten()
 }
 
-impl<'de> de::Deserialize<'de> for Key {
+/// A top-level key: borrowed from the text, or decoded when it had escapes.
+enum Key<'de> {
+    Borrowed(&'de str),
+    Escaped(String),
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-                Ok(if key == "action" {
-                    Key::Action
-                } else {
-                    Key::Other
-                })
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(key))
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Escaped(key.to_owned()))
             }
         }
-        d.deserialize_identifier(KeyVisitor)
-    }
-}
-
-/// `action` when it is a string; any other value is skipped and counts as no action.
-struct Action(Option<String>);
-
-impl<'de> de::Deserialize<'de> for Action {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ActionVisitor;
-        impl<'de> Visitor<'de> for ActionVisitor {
-            type Value = Action;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Action, E> {
-                Ok(Action(Some(v.to_owned())))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Action, E> {
-                Ok(Action(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Action, E> {
-                Ok(Action(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Action, E> {
-                Ok(Action(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Action, E> {
-                Ok(Action(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Action, E> {
-                Ok(Action(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Action, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Action(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Action, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Action(None))
-            }
-        }
-        d.deserialize_any(ActionVisitor)
+        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -125,7 +152,7 @@ mod tests {
 
     #[test]
     fn picks_out_a_string_action() {
-        let action = |body: &str| validate(body.as_bytes()).unwrap();
+        let action = |body: &str| validate(body.as_bytes()).unwrap().action;
         assert_eq!(
             action(r#"{"action":"opened","x":1}"#).as_deref(),
             Some("opened")
@@ -153,8 +180,32 @@ mod tests {
             r#"{"action":[1,{"a":2}]}"#,
             r#"{"action":{"b":[]}}"#,
         ] {
-            assert_eq!(validate(body.as_bytes()).unwrap(), None, "{body}");
+            assert_eq!(validate(body.as_bytes()).unwrap().action, None, "{body}");
         }
+    }
+
+    #[test]
+    fn outlines_the_top_level_fields() {
+        let text = r#"{"ref":"refs/heads/main", "n" : [1,{"ref":"inner"}] ,"ref":"last","e":{}}"#;
+        let outline = validate(text.as_bytes()).unwrap();
+        assert!(!outline.partial);
+        assert_eq!(
+            outline.field(text, "ref"),
+            Ok(Some(r#""last""#)),
+            "the last one wins"
+        );
+        assert_eq!(outline.field(text, "n"), Ok(Some(r#"[1,{"ref":"inner"}]"#)));
+        assert_eq!(outline.field(text, "e"), Ok(Some("{}")));
+        assert_eq!(outline.field(text, "missing"), Ok(None));
+        let text = r#"{"r\u0065f":"x","a":1}"#;
+        let outline = validate(text.as_bytes()).unwrap();
+        assert!(outline.partial);
+        assert_eq!(outline.field(text, "a"), Ok(Some("1")));
+        assert_eq!(
+            outline.field(text, "ref"),
+            Err(()),
+            "an escaped key cannot be ruled out"
+        );
     }
 
     #[test]

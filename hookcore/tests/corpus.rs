@@ -77,6 +77,12 @@ fn every_recorded_payload_verifies_parses_and_routes() {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let expected: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(d.payload(), &expected, "{}", path.display());
+        // Every top-level field, read alone, is the field of a full parse.
+        for (key, value) in expected.as_object().unwrap() {
+            let alone: serde_json::Value = d.field_as(key).unwrap();
+            assert_eq!(&alone, value, "{}: {key}", path.display());
+        }
+        assert_eq!(d.field_as::<Option<String>>("no such field").unwrap(), None);
         let action = expected.get("action").and_then(|a| a.as_str());
         assert_eq!(d.action(), action, "{}", path.display());
         with_action += usize::from(action.is_some());

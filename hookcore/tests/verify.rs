@@ -533,3 +533,31 @@ fn valid_json_beyond_a_value_is_accepted_without_surprises() {
         assert!(d.payload_as::<serde_json::Value>().is_err());
     }
 }
+
+#[test]
+fn fields_alone_even_behind_escaped_keys() {
+    let rx = receiver();
+    let body = r#"{"\u0072ef":"refs/heads/escaped","issue":{"number":9},"issue":{"number":10}}"#;
+    let d = rx
+        .verify(
+            &signed("push", body.as_bytes()),
+            Bytes::from_static(body.as_bytes()),
+        )
+        .unwrap();
+    assert_eq!(d.field_as::<String>("ref").unwrap(), "refs/heads/escaped");
+    assert_eq!(d.field_json("ref"), Some(r#""refs/heads/escaped""#));
+    #[derive(serde::Deserialize)]
+    struct Issue {
+        number: u64,
+    }
+    assert_eq!(
+        d.field_as::<Issue>("issue").unwrap().number,
+        10,
+        "the last key counts"
+    );
+    assert!(
+        d.field_as::<String>("missing").is_err(),
+        "null is no string"
+    );
+    assert_eq!(d.field_as::<Option<String>>("missing").unwrap(), None);
+}
