@@ -126,33 +126,32 @@ impl Delivery {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn field_as<'a, T: Deserialize<'a>>(&'a self, key: &str) -> Result<T, serde_json::Error> {
-        // The JSON was validated as UTF-8; an empty text cannot occur for a valid delivery.
-        let text = std::str::from_utf8(&self.json).unwrap_or_default();
-        match self.outline.field(text, key) {
-            Ok(Some(raw)) => serde_json::from_str(raw),
-            Ok(None) => serde_json::from_str("null"),
-            // An escaped key hid the layout: read the top level in full, once.
+        match self.raw_field(key)? {
+            Some(raw) => serde_json::from_slice(raw),
+            None => serde_json::from_slice(b"null"),
+        }
+    }
+
+    /// Where `key`'s value lies; for escaped keys, found by reading the top level in full.
+    fn raw_field(&self, key: &str) -> Result<Option<&[u8]>, serde_json::Error> {
+        match self.outline.field(&self.json, key) {
+            Ok(found) => Ok(found),
             Err(()) => {
-                let mut all: std::collections::HashMap<String, &'a serde_json::value::RawValue> =
-                    serde_json::from_str(text)?;
-                match all.remove(key) {
-                    Some(raw) => serde_json::from_str(raw.get()),
-                    None => serde_json::from_str("null"),
-                }
+                let all: std::collections::HashMap<String, &serde_json::value::RawValue> =
+                    serde_json::from_slice(&self.json)?;
+                Ok(all.get(key).and_then(|raw| {
+                    // Give back the same bytes, borrowed from the body rather than the map.
+                    let at =
+                        (raw.get().as_ptr() as usize).checked_sub(self.json.as_ptr() as usize)?;
+                    self.json.get(at..at + raw.get().len())
+                }))
             }
         }
     }
 
     /// The raw JSON text of one top-level field, as located by the validating pass.
     pub fn field_json(&self, key: &str) -> Option<&str> {
-        let text = std::str::from_utf8(&self.json).ok()?;
-        match self.outline.field(text, key) {
-            Ok(found) => found,
-            Err(()) => {
-                let all: std::collections::HashMap<String, &serde_json::value::RawValue> =
-                    serde_json::from_str(text).ok()?;
-                all.get(key).map(|raw| raw.get())
-            }
-        }
+        let raw = self.raw_field(key).ok()??;
+        std::str::from_utf8(raw).ok()
     }
 }

@@ -187,11 +187,15 @@ impl Registry {
         let Some(handler) = self.route(delivery.event(), delivery.action()) else {
             return Reply::not_used();
         };
-        let id = delivery.id().to_owned();
+        let id = delivery.id.clone();
         match handler.call(delivery).await {
             Ok(reply) => reply,
             Err(err) => {
-                log::error!("handler failed for delivery {id}: {}", chain(&*err));
+                log::error!(
+                    "handler failed for delivery {}: {}",
+                    id.as_str(),
+                    chain(&*err)
+                );
                 let err = Error::Handler(err);
                 Reply::text(err.body()).with_status(err.status())
             }

@@ -31,24 +31,24 @@ pub(crate) struct Outline {
 }
 
 impl Outline {
-    /// The raw JSON text of the last top-level field named `key` (the one a full parse keeps),
+    /// The raw JSON of the last top-level field named `key` (the one a full parse keeps),
     /// or `None` when there is none. `Err(())` when the outline cannot tell (escaped keys).
-    pub(crate) fn field<'t>(&self, text: &'t str, key: &str) -> Result<Option<&'t str>, ()> {
+    pub(crate) fn field<'t>(&self, json: &'t [u8], key: &str) -> Result<Option<&'t [u8]>, ()> {
         let found = self
             .fields
             .iter()
             .rev()
-            .find(|(k, _)| slice(text, k) == Some(key));
+            .find(|(k, _)| slice(json, k) == Some(key.as_bytes()));
         match found {
-            Some((_, v)) => Ok(slice(text, v)),
+            Some((_, v)) => Ok(slice(json, v)),
             None if self.partial => Err(()),
             None => Ok(None),
         }
     }
 }
 
-fn slice<'t>(text: &'t str, range: &Range<u32>) -> Option<&'t str> {
-    text.get(range.start as usize..range.end as usize)
+fn slice<'t>(json: &'t [u8], range: &Range<u32>) -> Option<&'t [u8]> {
+    json.get(range.start as usize..range.end as usize)
 }
 
 /// Validates `json` as one JSON object and outlines its top level.
@@ -186,26 +186,24 @@ mod tests {
 
     #[test]
     fn outlines_the_top_level_fields() {
-        let text = r#"{"ref":"refs/heads/main", "n" : [1,{"ref":"inner"}] ,"ref":"last","e":{}}"#;
-        let outline = validate(text.as_bytes()).unwrap();
+        let text = br#"{"ref":"refs/heads/main", "n" : [1,{"ref":"inner"}] ,"ref":"last","e":{}}"#;
+        let outline = validate(text).unwrap();
         assert!(!outline.partial);
+        let field = |key| outline.field(text, key);
         assert_eq!(
-            outline.field(text, "ref"),
-            Ok(Some(r#""last""#)),
+            field("ref"),
+            Ok(Some(&br#""last""#[..])),
             "the last one wins"
         );
-        assert_eq!(outline.field(text, "n"), Ok(Some(r#"[1,{"ref":"inner"}]"#)));
-        assert_eq!(outline.field(text, "e"), Ok(Some("{}")));
-        assert_eq!(outline.field(text, "missing"), Ok(None));
-        let text = r#"{"r\u0065f":"x","a":1}"#;
-        let outline = validate(text.as_bytes()).unwrap();
+        assert_eq!(field("n"), Ok(Some(&br#"[1,{"ref":"inner"}]"#[..])));
+        assert_eq!(field("e"), Ok(Some(&b"{}"[..])));
+        assert_eq!(field("missing"), Ok(None));
+        let text = br#"{"r\u0065f":"x","a":1}"#;
+        let outline = validate(text).unwrap();
         assert!(outline.partial);
-        assert_eq!(outline.field(text, "a"), Ok(Some("1")));
-        assert_eq!(
-            outline.field(text, "ref"),
-            Err(()),
-            "an escaped key cannot be ruled out"
-        );
+        assert_eq!(outline.field(text, "a"), Ok(Some(&b"1"[..])));
+        let hidden = outline.field(text, "ref");
+        assert_eq!(hidden, Err(()), "an escaped key cannot be ruled out");
     }
 
     #[test]
