@@ -57,12 +57,22 @@ load() { # load <connections> <seconds>
     END { printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }' "$work/wrk.txt"
 }
 
-echo "## End to end: 8 KiB signed push, wrk -t1 -c32 -d${secs}s"
+rounds=${ROUNDS:-3}
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+echo "## End to end: 8 KiB signed push, wrk -t1 -c32 -d${secs}s, median of $rounds alternating rounds"
 echo "| adapter | example req/s | p50 | p99 | non-2xx | bare req/s | bare p50 | bare p99 | ratio |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for fw in axum actix warp; do
-  start "target/release/examples/$fw"; load 32 2 >/dev/null; read -r rps p50 p99 bad < <(load 32 "$secs"); stop
-  start target/release/examples/bare "$fw"; load 32 2 >/dev/null; read -r brps bp50 bp99 _ < <(load 32 "$secs"); stop
+  : > "$work/ex.txt"; : > "$work/bare.txt"
+  for _ in $(seq "$rounds"); do
+    start "target/release/examples/$fw"; load 32 2 >/dev/null; load 32 "$secs" >> "$work/ex.txt"; stop
+    start target/release/examples/bare "$fw"; load 32 2 >/dev/null; load 32 "$secs" >> "$work/bare.txt"; stop
+  done
+  rps=$(cut -d' ' -f1 "$work/ex.txt" | median); brps=$(cut -d' ' -f1 "$work/bare.txt" | median)
+  # p50/p99 of the median round by req/s
+  read -r _ p50 p99 _ < <(grep "^$rps " "$work/ex.txt" | head -1)
+  read -r _ bp50 bp99 _ < <(grep "^$brps " "$work/bare.txt" | head -1)
+  bad=$(awk '{ s += $4 } END { print s }' "$work/ex.txt")
   ratio=$(awk -v a="$rps" -v b="$brps" 'BEGIN { printf "%.2f", a / b }')
   echo "| $fw | $rps | $p50 | $p99 | $bad | $brps | $bp50 | $bp99 | $ratio |"
 done

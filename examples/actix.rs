@@ -13,24 +13,15 @@ pub fn app(hooks: Hooks) -> impl FnOnce(&mut ServiceConfig) {
 }
 
 #[actix_web::main]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let (addr, hooks) = hookserver::from_env_or_exit();
+    let listener = hookserver::listen_or_exit(addr);
     log::info!(
         "actix example listening on http://{addr}{}",
         hooks.receiver().config().path
     );
-    let server =
-        actix_web::HttpServer::new(move || actix_web::App::new().configure(app(hooks.clone())))
-            .bind(addr);
-    let result = match server {
-        Ok(server) => server.run().await,
-        Err(err) => {
-            eprintln!("hookserver: cannot listen on {addr} (HOOKS_ADDR): {err}");
-            std::process::exit(1)
-        }
-    };
-    if let Err(err) = result {
-        eprintln!("hookserver: {err}");
-        std::process::exit(1)
-    }
+    actix_web::HttpServer::new(move || actix_web::App::new().configure(app(hooks.clone())))
+        .listen(listener)?
+        .run()
+        .await
 }

@@ -12,22 +12,16 @@ pub fn app(hooks: Hooks) -> Router {
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let (addr, hooks) = hookserver::from_env_or_exit();
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(listener) => listener,
-        Err(err) => {
-            eprintln!("hookserver: cannot listen on {addr} (HOOKS_ADDR): {err}");
-            std::process::exit(1)
-        }
-    };
+    let listener = tokio::net::TcpListener::from_std(hookserver::listen_or_exit(addr))?;
     log::info!(
         "axum example listening on http://{addr}{}",
         hooks.receiver().config().path
     );
-    let app = app(hooks).into_make_service_with_connect_info::<SocketAddr>();
-    if let Err(err) = axum::serve(listener, app).await {
-        eprintln!("hookserver: {err}");
-        std::process::exit(1)
-    }
+    axum::serve(
+        listener,
+        app(hooks).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }

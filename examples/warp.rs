@@ -15,18 +15,13 @@ pub fn app(
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let (addr, hooks) = hookserver::from_env_or_exit();
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(listener) => listener,
-        Err(err) => {
-            eprintln!("hookserver: cannot listen on {addr} (HOOKS_ADDR): {err}");
-            std::process::exit(1)
-        }
-    };
+    let listener = tokio::net::TcpListener::from_std(hookserver::listen_or_exit(addr))?;
     log::info!(
         "warp example listening on http://{addr}{}",
         hooks.receiver().config().path
     );
     warp::serve(app(hooks)).incoming(listener).run().await;
+    Ok(())
 }

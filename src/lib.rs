@@ -87,6 +87,19 @@ pub fn from_env_or_exit() -> (SocketAddr, Hooks) {
     })
 }
 
+/// A listening socket on `addr` (non-blocking, for any runtime), or a message naming
+/// `HOOKS_ADDR` and exit status 1.
+pub fn listen_or_exit(addr: SocketAddr) -> std::net::TcpListener {
+    let listener = std::net::TcpListener::bind(addr).and_then(|l| {
+        l.set_nonblocking(true)?;
+        Ok(l)
+    });
+    listener.unwrap_or_else(|err| {
+        eprintln!("hookserver: cannot listen on {addr} (HOOKS_ADDR): {err}");
+        std::process::exit(1)
+    })
+}
+
 /// Logs `info` and above to stderr (the examples need no logging crate of their own).
 pub fn init_logging() {
     struct Stderr;

@@ -89,7 +89,11 @@ impl<'de> Visitor<'de> for TopLevel {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Outline, A::Error> {
-        let mut outline = Outline::default();
+        let mut outline = Outline {
+            // GitHub payloads have a few dozen top-level fields at most: one allocation.
+            fields: Vec::with_capacity(map.size_hint().unwrap_or(32)),
+            ..Outline::default()
+        };
         while let Some(key) = map.next_key::<Key<'de>>()? {
             // A RawValue is skipped by the same validating skip as IgnoredAny, and borrowed.
             let value: &'de RawValue = map.next_value()?;
