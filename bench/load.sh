@@ -58,7 +58,9 @@ load() { # load <connections> <seconds>
 }
 
 rounds=${ROUNDS:-3}
+sections=${SECTIONS:-"load big memory"}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+if [[ $sections == *load* ]]; then
 echo "## End to end: 8 KiB signed push, wrk -t1 -c32 -d${secs}s, median of $rounds alternating rounds"
 echo "| adapter | example req/s | p50 | p99 | non-2xx | bare req/s | bare p50 | bare p99 | ratio |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -77,6 +79,9 @@ for fw in axum actix warp; do
   echo "| $fw | $rps | $p50 | $p99 | $bad | $brps | $bp50 | $bp99 | $ratio |"
 done
 
+fi
+
+if [[ $sections == *big* ]]; then
 echo
 echo "## Small deliveries while 25 MiB deliveries arrive (2 senders), wrk -t1 -c8 -d${secs}s"
 echo "| adapter | big bodies verified on | req/s | p50 | p99 | 25 MiB deliveries |"
@@ -85,6 +90,7 @@ for fw in axum actix warp; do
   for threshold in 1048576 18446744073709551615; do
     HOOKS_BLOCKING_THRESHOLD=$threshold start "target/release/examples/$fw"
     : > "$work/big.count"
+    senders=()
     for _ in 1 2; do
       ( end=$((SECONDS + secs + 1))
         while [ $SECONDS -lt $end ]; do
@@ -93,16 +99,20 @@ for fw in axum actix warp; do
             -H 'X-GitHub-Delivery: big' -H "X-Hub-Signature-256: $big_sig" \
             --data-binary @"$work/big.json" >> "$work/big.count"
         done ) &
+      senders+=($!)
     done
     sleep 0.5
     read -r rps p50 p99 _ < <(load 8 "$secs")
-    wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
+    wait "${senders[@]}"
     stop
     where=$([ "$threshold" = 1048576 ] && echo "blocking pool (>= 1 MiB)" || echo "executor thread")
     echo "| $fw | $where | $rps | $p50 | $p99 | $(grep -c '^200$' "$work/big.count") |"
   done
 done
 
+fi
+
+if [[ $sections == *memory* ]]; then
 echo
 echo "## Memory: one 25 MiB delivery"
 echo "| adapter | idle RSS (KiB) | peak RSS (KiB) | peak - idle | / body size |"
@@ -119,3 +129,4 @@ for fw in axum actix warp; do
   stop
   awk -v fw="$fw" -v i="$idle" -v p="$peak" 'BEGIN { printf "| %s | %d | %d | %d | %.2f |\n", fw, i, p, p - i, (p - i) / (25 * 1024) }'
 done
+fi

@@ -15,7 +15,8 @@ macro_rules! for_each_case {
             // 1. method and path
             get_is_405, head_is_405, put_is_405, delete_is_405, other_path_is_404,
             other_path_get_is_404, trailing_slash_is_404, query_string_is_ignored,
-            method_is_checked_before_source,
+            method_is_checked_before_source, custom_hook_path_is_served,
+            default_path_is_404_once_moved,
             // 2. source address
             source_outside_github_is_403, source_ipv6_github_is_allowed,
             source_ipv6_outside_is_403, source_mapped_ipv4_is_allowed,
@@ -100,6 +101,14 @@ pub fn query_string_is_ignored() -> Case {
 }
 pub fn method_is_checked_before_source() -> Case {
     err(ping().method("GET"), Error::MethodNotAllowed).peer("8.8.8.8:1")
+}
+
+pub fn custom_hook_path_is_served() -> Case {
+    ok(ping().path("/github/events?x=1"), "pong")
+        .config(config().path("/github/events").build().unwrap())
+}
+pub fn default_path_is_404_once_moved() -> Case {
+    err(ping(), Error::NotFound).config(config().path("/github/events").build().unwrap())
 }
 
 // 2. source address
