@@ -43,6 +43,7 @@ fn run(name: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
+    child.wait().unwrap();
     panic!("{name} did not stop on {env:?}");
 }
 
