@@ -29,6 +29,6 @@ for name in ["github_6_cidrs", "10000_cidrs"]:
     except FileNotFoundError:
         pass
 try:
-    print(f"| dispatch: 3 registry lookups | {ns('dispatch', 'lookup'):.1f} |")
+    print(f"| dispatch: 3 registry lookups | {ns('dispatch_lookup'):.1f} |")
 except FileNotFoundError:
     pass
