@@ -33,22 +33,30 @@ fn free_listener() -> TcpListener {
     listener
 }
 
+/// Serves `serve(listener)` on a tokio runtime of its own thread; the listener's address.
+fn on_tokio<F>(serve: impl FnOnce(tokio::net::TcpListener) -> F + Send + 'static) -> SocketAddr
+where
+    F: std::future::Future<Output = ()>,
+{
+    let listener = free_listener();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        runtime().block_on(async move {
+            serve(tokio::net::TcpListener::from_std(listener).unwrap()).await;
+        })
+    });
+    addr
+}
+
 pub struct AxumServer;
 
 impl Server for AxumServer {
     const NAME: &'static str = "axum";
     fn start(hooks: Hooks) -> SocketAddr {
-        let listener = free_listener();
-        let addr = listener.local_addr().unwrap();
-        thread::spawn(move || {
-            runtime().block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                let app =
-                    axum_example::app(hooks).into_make_service_with_connect_info::<SocketAddr>();
-                axum::serve(listener, app).await.unwrap();
-            })
-        });
-        addr
+        on_tokio(|listener| async move {
+            let app = axum_example::app(hooks).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).await.unwrap();
+        })
     }
 }
 
@@ -83,18 +91,12 @@ pub struct WarpServer;
 impl Server for WarpServer {
     const NAME: &'static str = "warp";
     fn start(hooks: Hooks) -> SocketAddr {
-        let listener = free_listener();
-        let addr = listener.local_addr().unwrap();
-        thread::spawn(move || {
-            runtime().block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                warp::serve(warp_example::app(hooks))
-                    .incoming(listener)
-                    .run()
-                    .await;
-            })
-        });
-        addr
+        on_tokio(|listener| async move {
+            warp::serve(warp_example::app(hooks))
+                .incoming(listener)
+                .run()
+                .await;
+        })
     }
 }
 
