@@ -4,10 +4,9 @@
 use std::sync::OnceLock;
 
 use bytes::{Bytes, BytesMut};
-use http::HeaderMap;
 use http::header::CONTENT_LENGTH;
 
-use crate::headers::{self, BodyKind, Text};
+use crate::headers::{self, BodyKind, Seen, Text};
 use crate::signature::Running;
 use crate::{Delivery, Error, json};
 
@@ -59,12 +58,12 @@ impl std::fmt::Debug for Running {
 
 impl Incoming {
     pub(crate) fn new(
-        headers: &HeaderMap,
+        headers: &Seen<'_>,
         max: usize,
         signature: Option<Result<Running, Error>>,
     ) -> Result<Self, Error> {
         let declared = headers
-            .get(CONTENT_LENGTH)
+            .get(&CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|n| n > max as u64) {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+use crate::headers::Seen;
 use crate::signature::{Claimed, Keys};
 use crate::{Config, ConfigError, Delivery, Error, FetchRanges, Incoming, IpRanges, RangeCache};
 
@@ -164,10 +165,11 @@ impl Receiver {
     /// Step 3 begins: reads the headers and returns the delivery to feed the body into. A
     /// `Content-Length` over the limit fails here, before any body is read.
     pub fn begin(&self, headers: &HeaderMap) -> Result<Incoming, Error> {
+        let seen = Seen::read(headers);
         let signature = self.config.validate_signature.then(|| {
-            Claimed::from_headers(headers, self.config.require_sha256).map(|c| self.keys.start(c))
+            Claimed::from_headers(&seen, self.config.require_sha256).map(|c| self.keys.start(c))
         });
-        Incoming::new(headers, self.config.max_body, signature)
+        Incoming::new(&seen, self.config.max_body, signature)
     }
 
     /// Steps 3 and 4 on a whole body: size, signature, headers, content type, JSON.

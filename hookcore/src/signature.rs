@@ -2,12 +2,11 @@
 //! and the running MACs that verify a body as it arrives.
 
 use hmac::{Hmac, KeyInit, Mac};
-use http::HeaderMap;
 use sha1::Sha1;
 use sha2::Sha256;
 
 use crate::Error;
-use crate::headers::{Name, SIGNATURE_SHA1, SIGNATURE_SHA256};
+use crate::headers::{Name, SIGNATURE_SHA1, SIGNATURE_SHA256, Seen};
 
 /// `sha256=<hex>`: the value GitHub sends in `X-Hub-Signature-256` for `body` under `secret`.
 ///
@@ -83,7 +82,7 @@ pub(crate) enum Claimed {
 impl Claimed {
     /// Reads the claimed signature. `X-Hub-Signature-256`, when present at all, alone decides:
     /// a malformed one is an error even if a good `X-Hub-Signature` is sent beside it.
-    pub(crate) fn from_headers(headers: &HeaderMap, require_sha256: bool) -> Result<Self, Error> {
+    pub(crate) fn from_headers(headers: &Seen<'_>, require_sha256: bool) -> Result<Self, Error> {
         if let Some(value) = single(headers, &SIGNATURE_SHA256)? {
             return parse::<32>(value, b"sha256=")
                 .map(Self::Sha256)
@@ -102,13 +101,11 @@ impl Claimed {
 }
 
 /// The one value of a signature header; two values make it ambiguous, so malformed.
-fn single<'h>(headers: &'h HeaderMap, name: &Name) -> Result<Option<&'h [u8]>, Error> {
-    let mut values = headers.get_all(&name.0).iter();
-    match (values.next(), values.next()) {
-        (None, _) => Ok(None),
-        (Some(value), None) => Ok(Some(value.as_bytes())),
-        (Some(_), Some(_)) => Err(Error::MalformedSignature(name.1)),
+fn single<'h>(headers: &Seen<'h>, name: &Name) -> Result<Option<&'h [u8]>, Error> {
+    if headers.repeated(&name.0) {
+        return Err(Error::MalformedSignature(name.1));
     }
+    Ok(headers.get(&name.0).map(|v| v.as_bytes()))
 }
 
 fn parse<const N: usize>(value: &[u8], prefix: &[u8]) -> Option<[u8; N]> {
@@ -218,7 +215,7 @@ impl Running {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
+    use http::{HeaderMap, HeaderValue};
 
     const SECRET: &[u8] = b"It's a Secret to Everybody";
     const BODY: &[u8] = b"Hello, World!";
@@ -233,7 +230,7 @@ mod tests {
     }
 
     fn check(pairs: &[(&'static str, &str)], require_sha256: bool) -> Result<(), Error> {
-        let claimed = Claimed::from_headers(&headers(pairs), require_sha256)?;
+        let claimed = Claimed::from_headers(&Seen::read(&headers(pairs)), require_sha256)?;
         let mut running = Keys::new([SECRET].into_iter()).start(claimed);
         running.update(BODY);
         running.verify()
@@ -381,8 +378,11 @@ mod tests {
         let keys = Keys::new(secrets.into_iter());
         for secret in secrets {
             let sig = sign_sha256(secret, BODY);
-            let claimed =
-                Claimed::from_headers(&headers(&[("x-hub-signature-256", &sig)]), false).unwrap();
+            let claimed = Claimed::from_headers(
+                &Seen::read(&headers(&[("x-hub-signature-256", &sig)])),
+                false,
+            )
+            .unwrap();
             let mut running = keys.start(claimed);
             running.update(BODY);
             assert!(running.verify().is_ok());
@@ -392,8 +392,11 @@ mod tests {
     #[test]
     fn chunked_updates_equal_one_update() {
         let sig = format!("sha256={VECTOR}");
-        let claimed =
-            Claimed::from_headers(&headers(&[("x-hub-signature-256", &sig)]), false).unwrap();
+        let claimed = Claimed::from_headers(
+            &Seen::read(&headers(&[("x-hub-signature-256", &sig)])),
+            false,
+        )
+        .unwrap();
         let mut running = Keys::new([SECRET].into_iter()).start(claimed);
         for chunk in BODY.chunks(3) {
             running.update(chunk);
