@@ -115,6 +115,15 @@ pub fn configure(hooks: Hooks) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 async fn serve(req: HttpRequest, payload: web::Payload, hooks: web::Data<Hooks>) -> HttpResponse {
+    // actix-web decodes %-escapes before routing (`/ho%6Fks` reaches this resource); the other
+    // adapters match the path as sent, so the raw path must still end with the hook path.
+    if !req
+        .uri()
+        .path()
+        .ends_with(hooks.receiver().config().path.as_str())
+    {
+        return WebhookRejection(Error::NotFound).error_response();
+    }
     let method = http::Method::from_bytes(req.method().as_str().as_bytes());
     if let Err(err) = method
         .map_err(|_| Error::MethodNotAllowed)

@@ -15,6 +15,7 @@ macro_rules! for_each_case {
             // 1. method and path
             get_is_405, head_is_405, put_is_405, delete_is_405, other_path_is_404,
             other_path_get_is_404, trailing_slash_is_404, query_string_is_ignored,
+            percent_encoded_path_is_404,
             method_is_checked_before_source, custom_hook_path_is_served,
             default_path_is_404_once_moved,
             // 2. source address
@@ -95,6 +96,10 @@ pub fn other_path_get_is_404() -> Case {
 }
 pub fn trailing_slash_is_404() -> Case {
     err(ping().path("/hooks/"), Error::NotFound)
+}
+pub fn percent_encoded_path_is_404() -> Case {
+    // The path is matched as sent, on every adapter (actix-web would decode it first).
+    err(ping().path("/ho%6Fks"), Error::NotFound)
 }
 pub fn query_string_is_ignored() -> Case {
     ok(ping().path("/hooks?source=github&x=1"), "pong")
