@@ -7,8 +7,8 @@ use std::convert::Infallible;
 use std::path::PathBuf;
 
 use bytes::Bytes;
-use common::{SECRET, block_on, signed};
-use hookcore::{Config, Delivery, Receiver, Registry};
+use common::{block_on, signed};
+use hookcore::{Delivery, Registry};
 
 fn corpus() -> Vec<(String, PathBuf)> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/github");
@@ -33,14 +33,7 @@ fn every_recorded_payload_verifies_parses_and_routes() {
     assert_eq!(events.len(), 58, "58 events in the corpus");
     assert_eq!(files.len(), 238, "recorded payloads");
 
-    let rx = Receiver::new(
-        Config::builder()
-            .secret(SECRET)
-            .validate_ip(false)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let rx = common::receiver();
     // Each event gets a handler that echoes the route it was reached by; `issues.opened` and
     // `pull_request.closed` get their own, to prove action routing wins over event routing.
     let mut builder = Registry::builder()
@@ -112,14 +105,7 @@ fn every_recorded_payload_verifies_parses_and_routes() {
 
 #[test]
 fn every_recorded_payload_as_a_form_body() {
-    let rx = Receiver::new(
-        Config::builder()
-            .secret(SECRET)
-            .validate_ip(false)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let rx = common::receiver();
     for (event, path) in corpus() {
         let json = std::fs::read_to_string(&path).unwrap();
         let form = form_urlencoded::Serializer::new(String::new())

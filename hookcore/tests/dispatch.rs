@@ -6,18 +6,11 @@ mod common;
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use common::{SECRET, block_on, signed};
-use hookcore::{Config, Delivery, DuplicateHandler, Receiver, Registry, Reply};
+use common::{block_on, signed};
+use hookcore::{Delivery, DuplicateHandler, Registry, Reply};
 
 fn delivery(event: &str, body: &'static str) -> Delivery {
-    let rx = Receiver::new(
-        Config::builder()
-            .secret(SECRET)
-            .validate_ip(false)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let rx = common::receiver();
     rx.verify(
         &signed(event, body.as_bytes()),
         Bytes::from_static(body.as_bytes()),

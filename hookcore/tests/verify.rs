@@ -11,14 +11,7 @@ use http::Method;
 const BODY: &[u8] = br#"{"action":"opened","issue":{"number":42},"ref":"refs/heads/main"}"#;
 
 fn receiver() -> Receiver {
-    Receiver::new(
-        Config::builder()
-            .secret(SECRET)
-            .validate_ip(false)
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
+    common::receiver()
 }
 
 fn status(result: Result<hookcore::Delivery, Error>) -> u16 {

@@ -10,6 +10,15 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 pub const SECRET: &str = "It's a Secret to Everybody";
 
+/// A receiver with `SECRET` and source checks off: the usual one for these tests.
+pub fn receiver() -> hookcore::Receiver {
+    let config = hookcore::Config::builder()
+        .secret(SECRET)
+        .validate_ip(false)
+        .build();
+    hookcore::Receiver::new(config.unwrap()).unwrap()
+}
+
 /// Headers of a delivery signed with sha256 under `SECRET`.
 pub fn signed(event: &str, body: &[u8]) -> HeaderMap {
     headers(&[
