@@ -74,12 +74,10 @@ impl FromRequest for Webhook {
             // actix-web speaks http 0.2: copy over just the headers the core reads.
             let headers = core_headers(&req);
             let peer = req.peer_addr().map(|addr| addr.ip());
-            rx.check_source::<ActixBlocking>(peer, &headers).await?;
-            let mut incoming = rx.begin(&headers)?;
-            while let Some(chunk) = payload.next().await {
-                incoming.push_bytes(chunk.map_err(|_| Error::BodyRead)?)?;
-            }
-            Ok(Self(rx.finish::<ActixBlocking>(incoming).await?))
+            let delivery = rx
+                .receive::<ActixBlocking, _>(peer, &headers, |cx| payload.poll_next_unpin(cx))
+                .await?;
+            Ok(Self(delivery))
         })
     }
 }

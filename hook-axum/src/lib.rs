@@ -51,14 +51,11 @@ where
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
         let (parts, body) = req.into_parts();
-        rx.check_source::<TokioBlocking>(peer, &parts.headers)
-            .await?;
-        let mut incoming = rx.begin(&parts.headers)?;
         let mut body = body.into_data_stream();
-        while let Some(chunk) = body.next().await {
-            incoming.push_bytes(chunk.map_err(|_| Error::BodyRead)?)?;
-        }
-        Ok(Self(rx.finish::<TokioBlocking>(incoming).await?))
+        let delivery = rx
+            .receive::<TokioBlocking, _>(peer, &parts.headers, |cx| body.poll_next_unpin(cx))
+            .await?;
+        Ok(Self(delivery))
     }
 }
 

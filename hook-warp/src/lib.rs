@@ -3,8 +3,9 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::Context;
 
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use hookcore::TokioBlocking;
 pub use hookcore::{self, Delivery, Error, Hooks, Receiver, Registry};
 use warp::http::HeaderMap;
@@ -60,15 +61,13 @@ async fn receive(
     headers: &HeaderMap,
     body: impl Stream<Item = Result<impl Buf, warp::Error>>,
 ) -> Result<Delivery, Error> {
-    rx.check_source::<TokioBlocking>(peer.map(|a| a.ip()), headers)
-        .await?;
-    let mut incoming = rx.begin(headers)?;
     let mut body = std::pin::pin!(body);
-    while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|_| Error::BodyRead)?;
-        incoming.push_bytes(chunk.copy_to_bytes(chunk.remaining()))?;
-    }
-    rx.finish::<TokioBlocking>(incoming).await
+    let next_chunk = |cx: &mut Context<'_>| {
+        let chunk = body.as_mut().poll_next(cx);
+        chunk.map(|c| c.map(|r| r.map(|mut buf| buf.copy_to_bytes(buf.remaining()))))
+    };
+    rx.receive::<TokioBlocking, _>(peer.map(|a| a.ip()), headers, next_chunk)
+        .await
 }
 
 /// A filter serving `hooks` on the configured hook path, for any method (other methods than

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -177,6 +178,28 @@ impl Receiver {
         let mut incoming = self.begin(headers)?;
         incoming.push_bytes(body)?;
         incoming.finish()
+    }
+
+    /// Steps 2 to 4 for async servers, the whole of what an adapter does between routing and
+    /// dispatch: [`Receiver::check_source`], [`Receiver::begin`], each body chunk that
+    /// `next_chunk` polls out of the framework's body stream into [`Incoming::push_bytes`]
+    /// (stopping at the limit), then [`Receiver::finish`]. A body stream error is
+    /// [`Error::BodyRead`].
+    pub async fn receive<B, E>(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &HeaderMap,
+        mut next_chunk: impl FnMut(&mut Context<'_>) -> Poll<Option<Result<Bytes, E>>>,
+    ) -> Result<Delivery, Error>
+    where
+        B: Blocking,
+    {
+        self.check_source::<B>(peer, headers).await?;
+        let mut incoming = self.begin(headers)?;
+        while let Some(chunk) = std::future::poll_fn(&mut next_chunk).await {
+            incoming.push_bytes(chunk.map_err(|_| Error::BodyRead)?)?;
+        }
+        self.finish::<B>(incoming).await
     }
 
     /// Step 4 for async servers: [`Incoming::finish`], moved to a blocking thread through `B`
