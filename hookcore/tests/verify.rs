@@ -495,21 +495,47 @@ fn source_checks_can_be_turned_off() {
     assert!(block_on(rx.check_source::<common::OsThread>(None, &headers(&[]))).is_ok());
 }
 
+/// A `Blocking` runner that counts the work it is given (used by one test only).
+struct Counted;
+
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl hookcore::Blocking for Counted {
+    fn run<T, F>(work: F) -> impl std::future::Future<Output = Option<T>> + Send
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        <common::OsThread as hookcore::Blocking>::run(work)
+    }
+}
+
 #[test]
 fn large_bodies_finish_on_a_blocking_thread() {
+    let runs = || RUNS.load(std::sync::atomic::Ordering::SeqCst);
     let rx = Receiver::new(
         Config::builder()
             .secret(SECRET)
             .validate_ip(false)
-            .blocking_threshold(16)
+            .blocking_threshold(BODY.len())
             .build()
             .unwrap(),
     )
     .unwrap();
+    // At the threshold: moved to the blocking runner.
     let mut incoming = rx.begin(&signed("issues", BODY)).unwrap();
     incoming.push(BODY).unwrap();
-    let d = block_on(rx.finish::<common::OsThread>(incoming)).unwrap();
+    let d = block_on(rx.finish::<Counted>(incoming)).unwrap();
     assert_eq!(d.action(), Some("opened"));
+    assert_eq!(runs(), 1);
+    // Under it: finished in place.
+    let small = br#"{"action":"closed"}"#;
+    assert!(small.len() < BODY.len());
+    let mut incoming = rx.begin(&signed("issues", small)).unwrap();
+    incoming.push(small).unwrap();
+    assert!(block_on(rx.finish::<Counted>(incoming)).is_ok());
+    assert_eq!(runs(), 1, "a small body never left the caller");
 }
 
 #[test]
