@@ -45,6 +45,12 @@ start() { # start <command...>: runs a server on $port, waits until it listens
   echo "server did not start: $*" >&2; cat "$work/server.log" >&2; exit 1
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; }
+post_big() { # one signed 25 MiB push; prints the status code
+  curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/hooks" \
+    -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
+    -H 'X-GitHub-Delivery: big' -H "X-Hub-Signature-256: $big_sig" \
+    --data-binary @"$work/big.json"
+}
 
 # wrk with the signed small push; prints "req/s p50 p99 non2xx"
 load() { # load <connections> <seconds>
@@ -94,10 +100,7 @@ for fw in axum actix warp; do
     for _ in 1 2; do
       ( end=$((SECONDS + secs + 1))
         while [ $SECONDS -lt $end ]; do
-          curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/hooks" \
-            -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
-            -H 'X-GitHub-Delivery: big' -H "X-Hub-Signature-256: $big_sig" \
-            --data-binary @"$work/big.json" >> "$work/big.count"
+          post_big >> "$work/big.count"
         done ) &
       senders+=($!)
     done
@@ -121,9 +124,7 @@ for fw in axum actix warp; do
   start "target/release/examples/$fw"
   sleep 0.3
   idle=$(awk '/VmRSS/ { print $2 }' /proc/$server/status)
-  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/hooks" \
-    -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \
-    -H 'X-GitHub-Delivery: big' -H "X-Hub-Signature-256: $big_sig" --data-binary @"$work/big.json")
+  code=$(post_big)
   [ "$code" = 200 ] || { echo "25 MiB delivery answered $code" >&2; exit 1; }
   peak=$(awk '/VmHWM/ { print $2 }' /proc/$server/status)
   stop

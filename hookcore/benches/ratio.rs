@@ -10,8 +10,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::{SECRET, digest, floor, headers, push_of};
-use hookcore::{Config, Receiver};
+use common::{digest, floor, headers, push_of};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -19,14 +18,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let rx = Receiver::new(
-        Config::builder()
-            .secret(SECRET)
-            .validate_ip(false)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let rx = common::receiver();
     println!("| body | floor (median) | full (median) | full / floor (median of paired rounds) |");
     println!("|---|---|---|---|");
     for (name, size) in [

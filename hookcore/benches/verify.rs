@@ -8,21 +8,14 @@ use std::net::IpAddr;
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hookcore::{Config, Delivery, IpNet, IpRanges, Receiver, Registry};
+use hookcore::{Delivery, IpNet, IpRanges, Registry};
 
 mod common;
 
-use common::{SECRET, digest, floor, headers, push_of};
+use common::{digest, floor, headers, push_of};
 
 fn verification(c: &mut Criterion) {
-    let rx = Receiver::new(
-        Config::builder()
-            .secret(SECRET)
-            .validate_ip(false)
-            .build()
-            .unwrap(),
-    )
-    .unwrap();
+    let rx = common::receiver();
     let mut group = c.benchmark_group("verify");
     for (name, size) in [
         ("1KiB", 1 << 10),

@@ -44,6 +44,15 @@ pub fn push_of(size: usize) -> Vec<u8> {
     body
 }
 
+/// The receiver both benchmarks verify with (no source check: no peer here).
+pub fn receiver() -> hookcore::Receiver {
+    let config = hookcore::Config::builder()
+        .secret(SECRET)
+        .validate_ip(false)
+        .build();
+    hookcore::Receiver::new(config.unwrap()).unwrap()
+}
+
 pub fn headers(body: &[u8]) -> HeaderMap {
     let mut h = HeaderMap::new();
     h.insert(
