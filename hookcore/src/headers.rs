@@ -5,54 +5,74 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::Error;
 
-/// A header as looked up (a ready `HeaderName`, so lookups skip parsing the name) and as
-/// named in messages.
-pub(crate) type Name = (HeaderName, &'static str);
-
-const fn lower(name: &'static str) -> HeaderName {
-    HeaderName::from_static(name)
+const fn name(lower: &'static str) -> HeaderName {
+    HeaderName::from_static(lower)
 }
 
-const SIGNATURE_SHA256_STR: &str = "x-hub-signature-256";
-const SIGNATURE_SHA1_STR: &str = "x-hub-signature";
-const EVENT_STR: &str = "x-github-event";
-const DELIVERY_STR: &str = "x-github-delivery";
-const HOOK_ID_STR: &str = "x-github-hook-id";
-const TARGET_TYPE_STR: &str = "x-github-hook-installation-target-type";
-const TARGET_ID_STR: &str = "x-github-hook-installation-target-id";
-
-const SIGNATURE_SHA256_NAME: HeaderName = lower(SIGNATURE_SHA256_STR);
-const SIGNATURE_SHA1_NAME: HeaderName = lower(SIGNATURE_SHA1_STR);
-const EVENT_NAME: HeaderName = lower(EVENT_STR);
-const DELIVERY_NAME: HeaderName = lower(DELIVERY_STR);
-const HOOK_ID_NAME: HeaderName = lower(HOOK_ID_STR);
-const TARGET_TYPE_NAME: HeaderName = lower(TARGET_TYPE_STR);
-const TARGET_ID_NAME: HeaderName = lower(TARGET_ID_STR);
-pub(crate) const X_FORWARDED_FOR: HeaderName = lower("x-forwarded-for");
-
-pub(crate) const SIGNATURE_SHA256: Name = (SIGNATURE_SHA256_NAME, "X-Hub-Signature-256");
-pub(crate) const SIGNATURE_SHA1: Name = (SIGNATURE_SHA1_NAME, "X-Hub-Signature");
-pub(crate) const EVENT: Name = (EVENT_NAME, "X-GitHub-Event");
-pub(crate) const DELIVERY: Name = (DELIVERY_NAME, "X-GitHub-Delivery");
-pub(crate) const HOOK_ID: Name = (HOOK_ID_NAME, "X-GitHub-Hook-ID");
-pub(crate) const TARGET_TYPE: Name = (TARGET_TYPE_NAME, "X-GitHub-Hook-Installation-Target-Type");
-pub(crate) const TARGET_ID: Name = (TARGET_ID_NAME, "X-GitHub-Hook-Installation-Target-ID");
+pub(crate) const X_FORWARDED_FOR: HeaderName = name("x-forwarded-for");
 
 /// Every header the receiver reads. An adapter whose framework has its own header type copies
 /// just these into an `http::HeaderMap`.
 pub const READ_HEADERS: [HeaderName; 11] = [
     CONTENT_TYPE,
     CONTENT_LENGTH,
-    SIGNATURE_SHA256_NAME,
-    SIGNATURE_SHA1_NAME,
-    EVENT_NAME,
-    DELIVERY_NAME,
-    HOOK_ID_NAME,
-    TARGET_TYPE_NAME,
-    TARGET_ID_NAME,
+    name("x-hub-signature-256"),
+    name("x-hub-signature"),
+    name("x-github-event"),
+    name("x-github-delivery"),
+    name("x-github-hook-id"),
+    name("x-github-hook-installation-target-type"),
+    name("x-github-hook-installation-target-id"),
     X_FORWARDED_FOR,
     FORWARDED,
 ];
+
+/// A header a delivery is checked by, as its place in [`Seen`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    SignatureSha256,
+    SignatureSha1,
+    Event,
+    Delivery,
+    HookId,
+    TargetType,
+    TargetId,
+    ContentType,
+    ContentLength,
+}
+
+impl Slot {
+    /// The slot of a header name in lower case (as `HeaderName` keeps it).
+    fn of(lower: &str) -> Option<Self> {
+        Some(match lower {
+            "x-hub-signature-256" => Self::SignatureSha256,
+            "x-hub-signature" => Self::SignatureSha1,
+            "x-github-event" => Self::Event,
+            "x-github-delivery" => Self::Delivery,
+            "x-github-hook-id" => Self::HookId,
+            "x-github-hook-installation-target-type" => Self::TargetType,
+            "x-github-hook-installation-target-id" => Self::TargetId,
+            "content-type" => Self::ContentType,
+            "content-length" => Self::ContentLength,
+            _ => return None,
+        })
+    }
+
+    /// The header's name as messages write it.
+    pub(crate) const fn shown(self) -> &'static str {
+        match self {
+            Self::SignatureSha256 => "X-Hub-Signature-256",
+            Self::SignatureSha1 => "X-Hub-Signature",
+            Self::Event => "X-GitHub-Event",
+            Self::Delivery => "X-GitHub-Delivery",
+            Self::HookId => "X-GitHub-Hook-ID",
+            Self::TargetType => "X-GitHub-Hook-Installation-Target-Type",
+            Self::TargetId => "X-GitHub-Hook-Installation-Target-ID",
+            Self::ContentType => "Content-Type",
+            Self::ContentLength => "Content-Length",
+        }
+    }
+}
 
 /// A header value known to be visible ASCII, kept without copying.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,8 +80,9 @@ pub(crate) struct Text(HeaderValue);
 
 impl Text {
     pub(crate) fn as_str(&self) -> &str {
-        // Checked visible ASCII at construction, so `to_str` cannot fail.
-        self.0.to_str().unwrap_or_default()
+        // Checked to be visible ASCII at construction, so it is UTF-8 (and `from_utf8` checks
+        // that faster than `to_str` checks visibility again).
+        std::str::from_utf8(self.0.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -79,27 +100,12 @@ pub(crate) struct Seen<'h> {
     repeated: [bool; 9],
 }
 
-/// Where a header the receiver reads is kept in [`Seen`].
-fn slot(lower: &str) -> Option<usize> {
-    Some(match lower {
-        SIGNATURE_SHA256_STR => 0,
-        SIGNATURE_SHA1_STR => 1,
-        EVENT_STR => 2,
-        DELIVERY_STR => 3,
-        HOOK_ID_STR => 4,
-        TARGET_TYPE_STR => 5,
-        TARGET_ID_STR => 6,
-        "content-type" => 7,
-        "content-length" => 8,
-        _ => return None,
-    })
-}
-
 impl<'h> Seen<'h> {
     pub(crate) fn read(headers: &'h HeaderMap) -> Self {
         let mut seen = Self::default();
         for (name, value) in headers {
-            if let Some(i) = slot(name.as_str()) {
+            if let Some(slot) = Slot::of(name.as_str()) {
+                let i = slot as usize;
                 if seen.first[i].is_some() {
                     seen.repeated[i] = true;
                 } else {
@@ -110,32 +116,33 @@ impl<'h> Seen<'h> {
         seen
     }
 
-    /// The first value of `name`.
-    pub(crate) fn get(&self, name: &HeaderName) -> Option<&'h HeaderValue> {
-        slot(name.as_str()).and_then(|i| self.first[i])
+    /// The first value of the header in `slot`.
+    pub(crate) fn get(&self, slot: Slot) -> Option<&'h HeaderValue> {
+        self.first[slot as usize]
     }
 
-    /// Whether `name` was sent more than once.
-    pub(crate) fn repeated(&self, name: &HeaderName) -> bool {
-        slot(name.as_str()).is_some_and(|i| self.repeated[i])
+    /// Whether the header in `slot` was sent more than once.
+    pub(crate) fn repeated(&self, slot: Slot) -> bool {
+        self.repeated[slot as usize]
     }
 }
 
 /// A header that must be present and not empty.
-pub(crate) fn required(seen: &Seen<'_>, name: &Name) -> Result<Text, Error> {
-    optional(seen, name)?.ok_or(Error::MissingHeader(name.1))
+pub(crate) fn required(seen: &Seen<'_>, slot: Slot) -> Result<Text, Error> {
+    optional(seen, slot)?.ok_or(Error::MissingHeader(slot.shown()))
 }
 
-/// A header that may be absent; present but empty counts as absent.
-pub(crate) fn optional(seen: &Seen<'_>, name: &Name) -> Result<Option<Text>, Error> {
-    let Some(value) = seen.get(&name.0) else {
+/// A header that may be absent; present but empty counts as absent; otherwise it must be
+/// visible ASCII.
+pub(crate) fn optional(seen: &Seen<'_>, slot: Slot) -> Result<Option<Text>, Error> {
+    let Some(value) = seen.get(slot) else {
         return Ok(None);
     };
     if value.is_empty() {
         return Ok(None);
     }
     if value.to_str().is_err() {
-        return Err(Error::InvalidHeader(name.1));
+        return Err(Error::InvalidHeader(slot.shown()));
     }
     Ok(Some(Text(value.clone())))
 }
@@ -152,7 +159,7 @@ pub(crate) enum BodyKind {
 impl BodyKind {
     /// Reads `Content-Type`: the media type before any parameter, in any letter case.
     pub(crate) fn from_headers(seen: &Seen<'_>) -> Result<Self, Error> {
-        let Some(value) = seen.get(&CONTENT_TYPE) else {
+        let Some(value) = seen.get(Slot::ContentType) else {
             return Ok(Self::Json);
         };
         let essence = value
@@ -222,28 +229,58 @@ mod tests {
     }
 
     #[test]
+    fn every_slot_is_a_read_header_found_by_its_name() {
+        let slots = [
+            Slot::SignatureSha256,
+            Slot::SignatureSha1,
+            Slot::Event,
+            Slot::Delivery,
+            Slot::HookId,
+            Slot::TargetType,
+            Slot::TargetId,
+            Slot::ContentType,
+            Slot::ContentLength,
+        ];
+        for (i, slot) in slots.into_iter().enumerate() {
+            assert_eq!(slot as usize, i);
+            let lower = slot.shown().to_ascii_lowercase();
+            assert_eq!(Slot::of(&lower), Some(slot));
+            assert!(READ_HEADERS.iter().any(|h| h.as_str() == lower), "{lower}");
+        }
+        assert_eq!(Slot::of("x-github-events"), None);
+    }
+
+    #[test]
     fn required_headers() {
         let mut headers = HeaderMap::new();
         assert!(matches!(
-            required(&Seen::read(&headers), &EVENT),
-            Err(Error::MissingHeader("X-GitHub-Event"))
-        ));
-        headers.insert(EVENT.0.clone(), HeaderValue::from_static(""));
-        assert!(matches!(
-            required(&Seen::read(&headers), &EVENT),
+            required(&Seen::read(&headers), Slot::Event),
             Err(Error::MissingHeader("X-GitHub-Event"))
         ));
         headers.insert(
-            EVENT.0.clone(),
+            HeaderName::from_static("x-github-event"),
+            HeaderValue::from_static(""),
+        );
+        assert!(matches!(
+            required(&Seen::read(&headers), Slot::Event),
+            Err(Error::MissingHeader("X-GitHub-Event"))
+        ));
+        headers.insert(
+            HeaderName::from_static("x-github-event"),
             HeaderValue::from_bytes(b"p\xffsh").unwrap(),
         );
         assert!(matches!(
-            required(&Seen::read(&headers), &EVENT),
+            required(&Seen::read(&headers), Slot::Event),
             Err(Error::InvalidHeader("X-GitHub-Event"))
         ));
-        headers.insert(EVENT.0.clone(), HeaderValue::from_static("push"));
+        headers.insert(
+            HeaderName::from_static("x-github-event"),
+            HeaderValue::from_static("push"),
+        );
         assert_eq!(
-            required(&Seen::read(&headers), &EVENT).unwrap().as_str(),
+            required(&Seen::read(&headers), Slot::Event)
+                .unwrap()
+                .as_str(),
             "push"
         );
     }

@@ -4,9 +4,8 @@
 use std::sync::OnceLock;
 
 use bytes::{Bytes, BytesMut};
-use http::header::CONTENT_LENGTH;
 
-use crate::headers::{self, BodyKind, Seen, Text};
+use crate::headers::{self, BodyKind, Seen, Slot, Text};
 use crate::signature::Running;
 use crate::{Delivery, Error, json};
 
@@ -63,7 +62,7 @@ impl Incoming {
         signature: Option<Result<Running, Error>>,
     ) -> Result<Self, Error> {
         let declared = headers
-            .get(&CONTENT_LENGTH)
+            .get(Slot::ContentLength)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if declared.is_some_and(|n| n > max as u64) {
@@ -71,11 +70,11 @@ impl Incoming {
         }
         let head = (|| {
             Ok(Head {
-                event: headers::required(headers, &headers::EVENT)?,
-                id: headers::required(headers, &headers::DELIVERY)?,
-                hook_id: headers::optional(headers, &headers::HOOK_ID)?,
-                target_type: headers::optional(headers, &headers::TARGET_TYPE)?,
-                target_id: headers::optional(headers, &headers::TARGET_ID)?,
+                event: headers::required(headers, Slot::Event)?,
+                id: headers::required(headers, Slot::Delivery)?,
+                hook_id: headers::optional(headers, Slot::HookId)?,
+                target_type: headers::optional(headers, Slot::TargetType)?,
+                target_id: headers::optional(headers, Slot::TargetId)?,
             })
         })();
         Ok(Self {

@@ -6,7 +6,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 
 use crate::Error;
-use crate::headers::{Name, SIGNATURE_SHA1, SIGNATURE_SHA256, Seen};
+use crate::headers::{Seen, Slot};
 
 /// `sha256=<hex>`: the value GitHub sends in `X-Hub-Signature-256` for `body` under `secret`.
 ///
@@ -52,24 +52,35 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes exactly `N` bytes of hex, either case; anything else is `None`.
-fn unhex<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
+/// Each byte's value as a hex digit (either case), or 0xFF when it is none.
+const HEX_DIGITS: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[b"0123456789abcdef"[i] as usize] = i as u8;
+        table[b"0123456789ABCDEF"[i] as usize] = i as u8;
+        i += 1;
     }
+    table
+};
+
+/// Decodes exactly `N` bytes of hex, either case; anything else is `None`. Branch-free over
+/// the digits: an invalid one sets the high bits of `bad`, checked once at the end.
+fn unhex<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
     if text.len() != N * 2 {
         return None;
     }
     let mut out = [0u8; N];
+    let mut bad = 0u8;
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        let (hi, lo) = (
+            HEX_DIGITS[usize::from(pair[0])],
+            HEX_DIGITS[usize::from(pair[1])],
+        );
+        bad |= hi | lo;
+        *byte = hi << 4 | lo;
     }
-    Some(out)
+    (bad < 16).then_some(out)
 }
 
 /// The digest a request claims, from the header that decides.
@@ -83,29 +94,30 @@ impl Claimed {
     /// Reads the claimed signature. `X-Hub-Signature-256`, when present at all, alone decides:
     /// a malformed one is an error even if a good `X-Hub-Signature` is sent beside it.
     pub(crate) fn from_headers(headers: &Seen<'_>, require_sha256: bool) -> Result<Self, Error> {
-        if let Some(value) = single(headers, &SIGNATURE_SHA256)? {
+        let (sha256, sha1) = (Slot::SignatureSha256, Slot::SignatureSha1);
+        if let Some(value) = single(headers, sha256)? {
             return parse::<32>(value, b"sha256=")
                 .map(Self::Sha256)
-                .ok_or(Error::MalformedSignature(SIGNATURE_SHA256.1));
+                .ok_or(Error::MalformedSignature(sha256.shown()));
         }
         if require_sha256 {
-            return Err(Error::MissingHeader(SIGNATURE_SHA256.1));
+            return Err(Error::MissingHeader(sha256.shown()));
         }
-        match single(headers, &SIGNATURE_SHA1)? {
+        match single(headers, sha1)? {
             Some(value) => parse::<20>(value, b"sha1=")
                 .map(Self::Sha1)
-                .ok_or(Error::MalformedSignature(SIGNATURE_SHA1.1)),
-            None => Err(Error::MissingHeader(SIGNATURE_SHA256.1)),
+                .ok_or(Error::MalformedSignature(sha1.shown())),
+            None => Err(Error::MissingHeader(sha256.shown())),
         }
     }
 }
 
 /// The one value of a signature header; two values make it ambiguous, so malformed.
-fn single<'h>(headers: &Seen<'h>, name: &Name) -> Result<Option<&'h [u8]>, Error> {
-    if headers.repeated(&name.0) {
-        return Err(Error::MalformedSignature(name.1));
+fn single<'h>(headers: &Seen<'h>, slot: Slot) -> Result<Option<&'h [u8]>, Error> {
+    if headers.repeated(slot) {
+        return Err(Error::MalformedSignature(slot.shown()));
     }
-    Ok(headers.get(&name.0).map(|v| v.as_bytes()))
+    Ok(headers.get(slot).map(|v| v.as_bytes()))
 }
 
 fn parse<const N: usize>(value: &[u8], prefix: &[u8]) -> Option<[u8; N]> {
@@ -333,6 +345,22 @@ mod tests {
                 "{shape}"
             );
         }
+    }
+
+    #[test]
+    fn unhex_agrees_with_the_standard_parser_on_every_byte_pair() {
+        for hi in 0..=255u8 {
+            for lo in 0..=255u8 {
+                let pair = [hi, lo];
+                let reference = std::str::from_utf8(&pair)
+                    .ok()
+                    .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .and_then(|s| u8::from_str_radix(s, 16).ok());
+                assert_eq!(unhex::<1>(&pair).map(|[b]| b), reference, "{pair:?}");
+            }
+        }
+        assert_eq!(unhex::<2>(b"0aF"), None);
+        assert_eq!(unhex::<2>(b"0aFf"), Some([0x0a, 0xff]));
     }
 
     #[test]
