@@ -24,8 +24,8 @@ pub struct Delivery {
     pub(crate) target_type: Option<Text>,
     pub(crate) target_id: Option<Text>,
     pub(crate) body: Bytes,
-    /// The JSON text: the body itself, or a form body's decoded `payload` field.
-    pub(crate) json: Bytes,
+    /// A form body's decoded `payload` field; `None` when the body itself is the JSON.
+    pub(crate) form_json: Option<Bytes>,
     pub(crate) value: OnceLock<serde_json::Value>,
 }
 
@@ -67,7 +67,7 @@ impl Delivery {
 
     /// The payload's JSON text (for a form body, its decoded `payload` field).
     pub fn json(&self) -> &[u8] {
-        &self.json
+        self.form_json.as_ref().unwrap_or(&self.body)
     }
 
     /// The payload as a `serde_json::Value`, parsed on the first call and kept.
@@ -77,7 +77,7 @@ impl Delivery {
     /// UTF-16 surrogate escape) reads as `Null` here; [`Delivery::payload_as`] reports it.
     pub fn payload(&self) -> &serde_json::Value {
         self.value
-            .get_or_init(|| serde_json::from_slice(&self.json).unwrap_or(serde_json::Value::Null))
+            .get_or_init(|| serde_json::from_slice(self.json()).unwrap_or(serde_json::Value::Null))
     }
 
     /// The payload parsed straight from the bytes into the caller's own type.
@@ -99,7 +99,7 @@ impl Delivery {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(&self.json)
+        serde_json::from_slice(self.json())
     }
 
     /// One top-level field of the payload, parsed alone into the caller's type: the light
@@ -134,16 +134,16 @@ impl Delivery {
 
     /// Where `key`'s value lies; for escaped keys, found by reading the top level in full.
     fn raw_field(&self, key: &str) -> Result<Option<&[u8]>, serde_json::Error> {
-        match self.outline.field(&self.json, key) {
+        match self.outline.field(self.json(), key) {
             Ok(found) => Ok(found),
             Err(()) => {
                 let all: std::collections::HashMap<String, &serde_json::value::RawValue> =
-                    serde_json::from_slice(&self.json)?;
+                    serde_json::from_slice(self.json())?;
                 Ok(all.get(key).and_then(|raw| {
                     // Give back the same bytes, borrowed from the body rather than the map.
                     let at =
-                        (raw.get().as_ptr() as usize).checked_sub(self.json.as_ptr() as usize)?;
-                    self.json.get(at..at + raw.get().len())
+                        (raw.get().as_ptr() as usize).checked_sub(self.json().as_ptr() as usize)?;
+                    self.json().get(at..at + raw.get().len())
                 }))
             }
         }

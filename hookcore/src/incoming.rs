@@ -161,11 +161,11 @@ impl Incoming {
             Body::One(b) => b,
             Body::Many(b) => b.freeze(),
         };
-        let json = match kind {
-            BodyKind::Json => body.clone(),
-            BodyKind::Form => form_payload(&body)?,
+        let form_json = match kind {
+            BodyKind::Json => None,
+            BodyKind::Form => Some(form_payload(&body)?),
         };
-        let outline = json::validate(&json)?;
+        let outline = json::validate(form_json.as_ref().unwrap_or(&body))?;
         Ok(Delivery {
             event: head.event,
             outline,
@@ -174,7 +174,7 @@ impl Incoming {
             target_type: head.target_type,
             target_id: head.target_id,
             body,
-            json,
+            form_json,
             value: OnceLock::new(),
         })
     }

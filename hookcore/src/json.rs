@@ -12,7 +12,6 @@
 //! checked, only the secret's holder (GitHub) can send a body that reaches this pass.
 
 use std::fmt;
-use std::ops::Range;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -24,8 +23,8 @@ use crate::Error;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Outline {
     pub(crate) action: Option<String>,
-    /// (key, value) byte ranges, in document order.
-    fields: Vec<(Range<u32>, Range<u32>)>,
+    /// Where each field's key and value lie, in document order.
+    fields: Vec<Field>,
     /// Some key had escapes and is not in `fields`: a lookup must fall back to a full parse.
     pub(crate) partial: bool,
 }
@@ -38,17 +37,26 @@ impl Outline {
             .fields
             .iter()
             .rev()
-            .find(|(k, _)| slice(json, k) == Some(key.as_bytes()));
+            .find(|f| slice(json, f.key, f.key_len) == Some(key.as_bytes()));
         match found {
-            Some((_, v)) => Ok(slice(json, v)),
+            Some(f) => Ok(slice(json, f.value, f.value_len)),
             None if self.partial => Err(()),
             None => Ok(None),
         }
     }
 }
 
-fn slice<'t>(json: &'t [u8], range: &Range<u32>) -> Option<&'t [u8]> {
-    json.get(range.start as usize..range.end as usize)
+/// A top-level field's key and value, as byte offsets and lengths in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Field {
+    key: u32,
+    key_len: u32,
+    value: u32,
+    value_len: u32,
+}
+
+fn slice(json: &[u8], at: u32, len: u32) -> Option<&[u8]> {
+    json.get(at as usize..(at as usize).saturating_add(len as usize))
 }
 
 /// Validates `json` as one JSON object and outlines its top level.
@@ -60,6 +68,8 @@ pub(crate) fn validate(json: &[u8]) -> Result<Outline, Error> {
     let outline = de
         .deserialize_map(TopLevel {
             base: text.as_ptr() as usize,
+            // Offsets are kept as u32: a longer text is outlined as if every key were escaped.
+            outline: u32::try_from(text.len()).is_ok(),
         })
         .map_err(Error::InvalidJson)?;
     de.end().map_err(Error::InvalidJson)?;
@@ -68,16 +78,21 @@ pub(crate) fn validate(json: &[u8]) -> Result<Outline, Error> {
 
 struct TopLevel {
     base: usize,
+    /// Whether the text is short enough for u32 offsets.
+    outline: bool,
 }
 
 impl TopLevel {
-    fn range(&self, part: &str) -> Range<u32> {
-        // Offsets into a body of at most a few hundred MiB fit in u32; a part of the text
-        // always lies after its start.
-        let start = (part.as_ptr() as usize).saturating_sub(self.base);
-        let start = u32::try_from(start).unwrap_or(u32::MAX);
-        let len = u32::try_from(part.len()).unwrap_or(0);
-        start..start.saturating_add(len)
+    /// Where `key` and `value`, borrowed from the text, lie in it. Only called when the text's
+    /// length fits in u32, so every offset and length does (the casts cannot truncate).
+    fn field(&self, key: &str, value: &str) -> Field {
+        let at = |part: &str| (part.as_ptr() as usize).wrapping_sub(self.base) as u32;
+        Field {
+            key: at(key),
+            key_len: key.len() as u32,
+            value: at(value),
+            value_len: value.len() as u32,
+        }
     }
 }
 
@@ -104,7 +119,11 @@ impl<'de> Visitor<'de> for TopLevel {
                         // A repeated `action` keeps the last, as a full parse would.
                         outline.action = action(value);
                     }
-                    outline.fields.push((self.range(key), self.range(value)));
+                    if self.outline {
+                        outline.fields.push(self.field(key, value));
+                    } else {
+                        outline.partial = true;
+                    }
                 }
                 Key::Escaped(key) => {
                     if key == "action" {
