@@ -76,6 +76,7 @@ async fn receive(
 pub fn serve(hooks: Hooks) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
     let path: Arc<str> = hooks.receiver().config().path.as_str().into();
     let rx = hooks.receiver().clone();
+    let registry = hooks.registry().clone();
     warp::path::full()
         .and_then(move |full: FullPath| {
             let found = full.as_str() == &*path;
@@ -90,8 +91,8 @@ pub fn serve(hooks: Hooks) -> impl Filter<Extract = (Response,), Error = Rejecti
         .untuple_one()
         .and(webhook(hooks.receiver().clone()))
         .then(move |Webhook(delivery)| {
-            let hooks = hooks.clone();
-            async move { hooks.dispatch(delivery).await.into_response() }
+            let registry = registry.clone();
+            async move { registry.dispatch(delivery).await.into_response() }
         })
 }
 

@@ -195,23 +195,40 @@ impl Receiver {
         B: Blocking,
     {
         self.check_source::<B>(peer, headers).await?;
-        let mut incoming = self.begin(headers)?;
-        while let Some(chunk) = std::future::poll_fn(&mut next_chunk).await {
-            incoming.push_bytes(chunk.map_err(|_| Error::BodyRead)?)?;
-        }
-        self.finish::<B>(incoming).await
+        // A block, so that the `Incoming`'s room in this future is free again (for the
+        // finishing future) once it has been handed on.
+        let finishing = {
+            let mut incoming = self.begin(headers)?;
+            while let Some(chunk) = std::future::poll_fn(&mut next_chunk).await {
+                incoming.push_bytes(chunk.map_err(|_| Error::BodyRead)?)?;
+            }
+            self.finish::<B>(incoming)
+        };
+        finishing.await
     }
 
     /// Step 4 for async servers: [`Incoming::finish`], moved to a blocking thread through `B`
     /// when the body is at least `config.blocking_threshold` bytes, so that small deliveries
-    /// are not held up behind the JSON pass over a large one.
-    pub async fn finish<B: Blocking>(&self, incoming: Incoming) -> Result<Delivery, Error> {
-        if incoming.len() < self.config.blocking_threshold {
-            return incoming.finish();
+    /// are not held up behind the JSON pass over a large one. A smaller body is finished at
+    /// once, on this thread, when this is called.
+    //
+    // Not an `async fn`: one would keep the 500-byte `Incoming` in its state beside what it
+    // awaits, making every future that awaits this one larger, and each move of them slower.
+    pub fn finish<B: Blocking>(
+        &self,
+        incoming: Incoming,
+    ) -> impl Future<Output = Result<Delivery, Error>> + Send + use<B> {
+        let finished = if incoming.len() < self.config.blocking_threshold {
+            Ok(incoming.finish())
+        } else {
+            Err(B::run(move || incoming.finish()))
+        };
+        async move {
+            match finished {
+                Ok(done) => done,
+                Err(offloaded) => offloaded.await.ok_or(Error::Internal)?,
+            }
         }
-        B::run(move || incoming.finish())
-            .await
-            .ok_or(Error::Internal)?
     }
 }
 
@@ -231,4 +248,27 @@ fn default_fetcher(config: &Config) -> impl FetchRanges {
 #[cfg(not(feature = "meta"))]
 fn default_fetcher(_: &Config) -> impl FetchRanges {
     || Err(crate::MetaError::NoFetcher)
+}
+#[cfg(all(test, feature = "tokio"))]
+mod tests {
+    use super::*;
+
+    /// Adapters keep this future in every in-flight request and move it as they compose
+    /// theirs: it must hold the `Incoming` once, not once per await that handles it.
+    #[test]
+    fn a_receiving_future_holds_one_incoming() {
+        let config = Config::builder().secret("s").validate_ip(false).build();
+        let rx = Receiver::new(config.unwrap()).unwrap();
+        let headers = HeaderMap::new();
+        let none = |_: &mut Context<'_>| Poll::<Option<Result<Bytes, ()>>>::Ready(None);
+        let receiving = rx.receive::<crate::TokioBlocking, ()>(None, &headers, none);
+        let incoming = std::mem::size_of::<Incoming>();
+        assert!(
+            std::mem::size_of_val(&receiving) < incoming * 3 / 2,
+            "{} bytes for a {incoming}-byte Incoming",
+            std::mem::size_of_val(&receiving)
+        );
+        let finishing = rx.finish::<crate::TokioBlocking>(rx.begin(&headers).unwrap());
+        assert!(std::mem::size_of_val(&finishing) < incoming);
+    }
 }
