@@ -2,6 +2,7 @@
 # End-to-end load, big-body latency and memory of the example servers, as in BENCHMARKS.md.
 # Needs wrk, curl and openssl (apt-get install -y wrk curl openssl). Loopback only; every
 # loop is bounded in time. Usage: bench/load.sh [seconds per run, default 10]
+# (ROUNDS=3 alternating rounds; SECTIONS="load big memory"; FRAMEWORKS="axum actix warp")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -65,12 +66,13 @@ load() { # load <connections> <seconds>
 
 rounds=${ROUNDS:-3}
 sections=${SECTIONS:-"load big memory"}
+frameworks=${FRAMEWORKS:-"axum actix warp"}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if [[ $sections == *load* ]]; then
 echo "## End to end: 8 KiB signed push, wrk -t1 -c32 -d${secs}s, median of $rounds alternating rounds"
 echo "| adapter | example req/s | p50 | p99 | non-2xx | bare req/s | bare p50 | bare p99 | ratio |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for fw in axum actix warp; do
+for fw in $frameworks; do
   : > "$work/ex.txt"; : > "$work/bare.txt"
   for _ in $(seq "$rounds"); do
     start "target/release/examples/$fw"; load 32 2 >/dev/null; load 32 "$secs" >> "$work/ex.txt"; stop
@@ -92,7 +94,7 @@ echo
 echo "## Small deliveries while 25 MiB deliveries arrive (2 senders), wrk -t1 -c8 -d${secs}s"
 echo "| adapter | big bodies verified on | req/s | p50 | p99 | 25 MiB deliveries |"
 echo "|---|---|---|---|---|---|"
-for fw in axum actix warp; do
+for fw in $frameworks; do
   for threshold in 1048576 18446744073709551615; do
     HOOKS_BLOCKING_THRESHOLD=$threshold start "target/release/examples/$fw"
     : > "$work/big.count"
@@ -120,7 +122,7 @@ echo
 echo "## Memory: one 25 MiB delivery"
 echo "| adapter | idle RSS (KiB) | peak RSS (KiB) | peak - idle | / body size |"
 echo "|---|---|---|---|---|"
-for fw in axum actix warp; do
+for fw in $frameworks; do
   start "target/release/examples/$fw"
   sleep 0.3
   idle=$(awk '/VmRSS/ { print $2 }' /proc/$server/status)
