@@ -69,9 +69,9 @@ sections=${SECTIONS:-"load big memory"}
 frameworks=${FRAMEWORKS:-"axum actix warp"}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if [[ $sections == *load* ]]; then
-echo "## End to end: 8 KiB signed push, wrk -t1 -c32 -d${secs}s, median of $rounds alternating rounds"
-echo "| adapter | example req/s | p50 | p99 | non-2xx | bare req/s | bare p50 | bare p99 | ratio |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "## End to end: 8 KiB signed push, wrk -t1 -c32 -d${secs}s, $rounds alternating rounds"
+echo "| adapter | example req/s | p50 | p99 | non-2xx | bare req/s | bare p50 | bare p99 | ratio (median of rounds) | rounds' ratios |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for fw in $frameworks; do
   : > "$work/ex.txt"; : > "$work/bare.txt"
   for _ in $(seq "$rounds"); do
@@ -83,8 +83,12 @@ for fw in $frameworks; do
   read -r _ p50 p99 _ < <(grep "^$rps " "$work/ex.txt" | head -1)
   read -r _ bp50 bp99 _ < <(grep "^$brps " "$work/bare.txt" | head -1)
   bad=$(awk '{ s += $4 } END { print s }' "$work/ex.txt")
-  ratio=$(awk -v a="$rps" -v b="$brps" 'BEGIN { printf "%.2f", a / b }')
-  echo "| $fw | $rps | $p50 | $p99 | $bad | $brps | $bp50 | $bp99 | $ratio |"
+  # Paired: each round's example run against the bare run right after it.
+  paste -d' ' <(cut -d' ' -f1 "$work/ex.txt") <(cut -d' ' -f1 "$work/bare.txt") |
+    awk '{ printf "%.2f\n", $1 / $2 }' > "$work/ratios.txt"
+  ratio=$(median < "$work/ratios.txt")
+  spread=$(sort -g "$work/ratios.txt" | paste -sd' ')
+  echo "| $fw | $rps | $p50 | $p99 | $bad | $brps | $bp50 | $bp99 | $ratio | $spread |"
 done
 
 fi
