@@ -2,7 +2,8 @@
 # End-to-end load, big-body latency and memory of the example servers, as in BENCHMARKS.md.
 # Needs wrk, curl and openssl (apt-get install -y wrk curl openssl). Loopback only; every
 # loop is bounded in time. Usage: bench/load.sh [seconds per run, default 10]
-# (ROUNDS=3 alternating rounds; SECTIONS="load big memory"; FRAMEWORKS="axum actix warp")
+# (ROUNDS=3 alternating rounds; SECTIONS="load big memory instructions"; FRAMEWORKS="axum actix
+# warp"; the instructions section also needs valgrind: apt-get install -y valgrind)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -67,7 +68,7 @@ load() { # load <connections> <seconds>
 }
 
 rounds=${ROUNDS:-3}
-sections=${SECTIONS:-"load big memory"}
+sections=${SECTIONS:-"load big memory instructions"}
 frameworks=${FRAMEWORKS:-"axum actix warp"}
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 if [[ $sections == *load* ]]; then
@@ -145,5 +146,41 @@ for fw in $frameworks; do
   peak=$(awk '/VmHWM/ { print $2 }' /proc/$server/status)
   stop
   awk -v fw="$fw" -v i="$idle" -v p="$peak" 'BEGIN { printf "| %s | %d | %d | %d | %.2f |\n", fw, i, p, p - i, (p - i) / (25 * 1024) }'
+done
+fi
+
+if [[ $sections == *instructions* ]]; then
+command -v callgrind_control >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind" >&2; exit 1; }
+# User-space instructions per request, counted by callgrind: unlike seconds, the same for the
+# same binary and load whatever else the machine does. Under valgrind sha2 runs its portable
+# code (no SHA-NI), so the floor's share is larger than on the hardware; the differences
+# between the three servers of one framework are what this section is for.
+instructions() { # instructions <command...>: prints Ir per request
+  HOOKS_ADDR=127.0.0.1:$port valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$@" \
+    2>"$work/server.log" &
+  server=$!
+  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+  BODY_FILE="$work/small.json" SIGNATURE="$small_sig" \
+    wrk -t1 -c4 -d2s -s bench/post.lua "http://127.0.0.1:$port/hooks" >/dev/null
+  callgrind_control -z "$server" >/dev/null 2>&1
+  BODY_FILE="$work/small.json" SIGNATURE="$small_sig" \
+    wrk -t1 -c4 -d"$secs"s -s bench/post.lua "http://127.0.0.1:$port/hooks" > "$work/wrk.txt"
+  callgrind_control -d "$server" >/dev/null 2>&1
+  stop
+  grep -q Non-2xx "$work/wrk.txt" && { echo "non-2xx answers under callgrind: $*" >&2; exit 1; }
+  ir=$(callgrind_annotate "$work/cg.1" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  awk -v ir="$ir" '/requests in/ { printf "%d\n", ir / $1 }' "$work/wrk.txt"
+  rm -f "$work"/cg*
+}
+echo
+echo "## Instructions per request (callgrind, user space), 8 KiB signed push, wrk -t1 -c4 -d${secs}s"
+echo "| adapter | bare | floor route | example | example - floor route | example / floor route |"
+echo "|---|---|---|---|---|---|"
+for fw in $frameworks; do
+  bare=$(instructions target/release/examples/bare "$fw")
+  floor=$(instructions target/release/examples/bare "$fw" floor)
+  example=$(instructions "target/release/examples/$fw")
+  awk -v fw="$fw" -v b="$bare" -v f="$floor" -v e="$example" \
+    'BEGIN { printf "| %s | %d | %d | %d | %+d | %.3f |\n", fw, b, f, e, e - f, e / f }'
 done
 fi
