@@ -1,11 +1,14 @@
 //! Routing verified deliveries to async handlers by `event.action`, then `event`, then a
 //! fallback. Runtime-agnostic: handlers return futures, and nothing here spawns.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
@@ -182,13 +185,14 @@ impl Registry {
 
     /// Runs the handler for the delivery: `event.action` wins over `event`, which wins over
     /// the fallback. With none, `200 Hook not used`. A handler's error is logged with the
-    /// delivery id and answered `500` with a generic body.
+    /// delivery id and answered `500` with a generic body; so is a handler's panic (where
+    /// panics unwind), which would otherwise drop the connection without an answer.
     pub async fn dispatch(&self, delivery: Delivery) -> Reply {
         let Some(handler) = self.route(delivery.event(), delivery.action()) else {
             return Reply::not_used();
         };
         let id = delivery.id.clone();
-        match handler.call(delivery).await {
+        match guarded(handler, delivery).await {
             Ok(reply) => reply,
             Err(err) => {
                 log::error!(
@@ -201,6 +205,30 @@ impl Registry {
             }
         }
     }
+}
+
+/// Runs `handler`, turning a panic, whether in the call or while its future runs, into an error
+/// like any other. The future is dropped at its panic and never polled again; like a panicking
+/// thread or task, it may leave state of its own (behind its `Arc`) half-changed, which is why
+/// asserting unwind safety here is the handler's own concern, as with `tokio::spawn`.
+async fn guarded(handler: &Shared, delivery: Delivery) -> Result<Reply, BoxError> {
+    let mut running =
+        catch_unwind(AssertUnwindSafe(|| handler.call(delivery))).map_err(panicked)?;
+    std::future::poll_fn(|cx| {
+        catch_unwind(AssertUnwindSafe(|| running.as_mut().poll(cx)))
+            .unwrap_or_else(|panic| Poll::Ready(Err(panicked(panic))))
+    })
+    .await
+}
+
+/// A panic's message as a handler error.
+fn panicked(panic: Box<dyn Any + Send>) -> BoxError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    format!("the handler panicked: {message}").into()
 }
 
 /// An error and its sources on one line, for logs.

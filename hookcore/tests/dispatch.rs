@@ -71,6 +71,49 @@ fn handler_failures_are_500_with_a_generic_body() {
     assert_eq!(body(&reply), "Internal server error\n");
 }
 
+/// Ready on the second poll, so that a panic after it comes from a resumed future.
+async fn yield_once() {
+    let mut first = true;
+    std::future::poll_fn(|cx| {
+        if std::mem::take(&mut first) {
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await
+}
+
+#[test]
+fn handler_panics_are_500_with_a_generic_body() {
+    let registry = Registry::builder()
+        .on(
+            "sync",
+            |_d: Delivery| -> std::future::Ready<Result<&'static str, Infallible>> {
+                panic!("in the call")
+            },
+        )
+        .on("async", |d: Delivery| async move {
+            yield_once().await;
+            if d.event() == "async" {
+                panic!("{} after a pending poll", d.event());
+            }
+            Ok::<_, Infallible>("unreachable")
+        })
+        .on("ping", text("pong"))
+        .build()
+        .unwrap();
+    for event in ["sync", "async", "sync"] {
+        let reply = block_on(registry.dispatch(delivery(event, "{}")));
+        assert_eq!(reply.status.as_u16(), 500, "{event}");
+        assert_eq!(body(&reply), "Internal server error\n", "{event}");
+    }
+    // The registry and its other handlers are unharmed.
+    let reply = block_on(registry.dispatch(delivery("ping", "{}")));
+    assert_eq!((reply.status.as_u16(), body(&reply)), (200, "pong"));
+}
+
 #[test]
 fn handlers_can_answer_any_status_and_json() {
     let registry = Registry::builder()
