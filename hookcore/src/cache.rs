@@ -50,6 +50,9 @@ impl Default for CachePolicy {
 /// may fetch and so blocks: adapters call it on a blocking thread. One fetch runs at a time;
 /// callers that arrive meanwhile wait for its outcome (or take a usable stale copy at once).
 pub struct RangeCache {
+    /// Ranges given once for all ([`RangeCache::fixed`]): answered without the lock or the
+    /// clock, so they also serve where `Instant::now` panics (wasm32-unknown-unknown).
+    fixed: Option<Arc<IpRanges>>,
     fetcher: Box<dyn FetchRanges>,
     policy: CachePolicy,
     state: Mutex<State>,
@@ -69,6 +72,7 @@ impl RangeCache {
     /// A cache that fetches with `fetcher`.
     pub fn new(fetcher: impl FetchRanges, policy: CachePolicy) -> Self {
         Self {
+            fixed: None,
             fetcher: Box::new(fetcher),
             policy,
             state: Mutex::default(),
@@ -78,15 +82,10 @@ impl RangeCache {
 
     /// A cache that always answers `ranges` and never fetches.
     pub fn fixed(ranges: IpRanges) -> Self {
-        let cache = Self::new(
-            || Err(MetaError::NoFetcher),
-            CachePolicy {
-                ttl: Duration::MAX,
-                ..CachePolicy::default()
-            },
-        );
-        cache.lock().good = Some((Arc::new(ranges), Instant::now()));
-        cache
+        Self {
+            fixed: Some(Arc::new(ranges)),
+            ..Self::new(|| Err(MetaError::NoFetcher), CachePolicy::default())
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -96,6 +95,9 @@ impl RangeCache {
     /// The ranges if they can be answered without I/O: a fresh copy, or a usable stale one
     /// while a refresh is under way or was tried moments ago.
     pub fn cached(&self) -> Option<Arc<IpRanges>> {
+        if let Some(fixed) = &self.fixed {
+            return Some(fixed.clone());
+        }
         self.answer_now(&self.lock(), Instant::now())
     }
 
@@ -115,6 +117,9 @@ impl RangeCache {
 
     /// The ranges, fetching them first if needed. Blocks: never call it on an async executor.
     pub fn load(&self) -> Result<Arc<IpRanges>, MetaError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
         let mut st = self.lock();
         if let Some(ranges) = self.answer_now(&st, Instant::now()) {
             return Ok(ranges);
@@ -187,7 +192,12 @@ impl std::fmt::Debug for RangeCache {
         let st = self.lock();
         f.debug_struct("RangeCache")
             .field("policy", &self.policy)
-            .field("ranges", &st.good.as_ref().map(|(r, _)| r.nets().len()))
+            .field(
+                "ranges",
+                &(self.fixed.as_ref())
+                    .or(st.good.as_ref().map(|(r, _)| r))
+                    .map(|r| r.nets().len()),
+            )
             .field("fetching", &st.fetching)
             .finish()
     }
@@ -335,8 +345,13 @@ mod tests {
     #[test]
     fn fixed_ranges_never_fetch() {
         let cache = RangeCache::fixed(ranges());
-        assert!(cache.cached().is_some());
-        assert!(cache.load().is_ok());
+        let cached = cache.cached().unwrap();
+        assert!(cached.contains("140.82.115.1".parse().unwrap()));
+        assert!(!cached.contains("192.0.2.1".parse().unwrap()));
+        // The one copy given, from both calls, with no fetch state behind it.
+        assert!(Arc::ptr_eq(&cached, &cache.load().unwrap()));
+        assert!(cache.lock().good.is_none() && cache.lock().round == 0);
+        assert!(format!("{cache:?}").contains("ranges: Some(1)"));
     }
 
     #[test]
