@@ -37,7 +37,7 @@ impl Delivery {
 
     /// The payload's top-level `action`, when it is a string (`opened`, `closed`, ...).
     pub fn action(&self) -> Option<&str> {
-        self.outline.action.as_deref()
+        self.outline.action(self.json())
     }
 
     /// The delivery's unique id, from `X-GitHub-Delivery`.

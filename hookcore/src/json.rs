@@ -22,7 +22,7 @@ use crate::Error;
 /// key and value lie in the text, so that a handler can parse one field without the rest.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Outline {
-    pub(crate) action: Option<String>,
+    action: Action,
     /// Where each field's key and value lie, in document order.
     fields: Vec<Field>,
     /// Some key had escapes and is not in `fields`: a lookup must fall back to a full parse.
@@ -30,6 +30,15 @@ pub(crate) struct Outline {
 }
 
 impl Outline {
+    /// The top-level `action`, when it is a JSON string; `json` is the outlined text.
+    pub(crate) fn action<'a>(&'a self, json: &'a [u8]) -> Option<&'a str> {
+        match &self.action {
+            Action::None => None,
+            Action::At(at, len) => std::str::from_utf8(slice(json, *at, *len)?).ok(),
+            Action::Decoded(action) => Some(action),
+        }
+    }
+
     /// The raw JSON of the last top-level field named `key` (the one a full parse keeps),
     /// or `None` when there is none. `Err(())` when the outline cannot tell (escaped keys).
     pub(crate) fn field<'t>(&self, json: &'t [u8], key: &str) -> Result<Option<&'t [u8]>, ()> {
@@ -44,6 +53,18 @@ impl Outline {
             None => Ok(None),
         }
     }
+}
+
+/// The top-level `action`, kept without allocating when it is a plain string (as GitHub's are).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+enum Action {
+    /// No `action`, or one that is not a string.
+    #[default]
+    None,
+    /// A string without escapes: where its text lies, between the quotes.
+    At(u32, u32),
+    /// A string with escapes (or in a text too long for u32 offsets), decoded.
+    Decoded(String),
 }
 
 /// A top-level field's key and value, as byte offsets and lengths in the text.
@@ -83,16 +104,31 @@ struct TopLevel {
 }
 
 impl TopLevel {
-    /// Where `key` and `value`, borrowed from the text, lie in it. Only called when the text's
-    /// length fits in u32, so every offset and length does (the casts cannot truncate).
+    /// Where `part`, borrowed from the text, starts in it. Only called when the text's length
+    /// fits in u32, so every offset and length does (the casts cannot truncate).
+    fn at(&self, part: &str) -> u32 {
+        (part.as_ptr() as usize).wrapping_sub(self.base) as u32
+    }
+
+    /// Where `key` and `value`, borrowed from the text, lie in it.
     fn field(&self, key: &str, value: &str) -> Field {
-        let at = |part: &str| (part.as_ptr() as usize).wrapping_sub(self.base) as u32;
         Field {
-            key: at(key),
+            key: self.at(key),
             key_len: key.len() as u32,
-            value: at(value),
+            value: self.at(value),
             value_len: value.len() as u32,
         }
+    }
+
+    /// `action` from its raw value: a place in the text when it is a string without escapes.
+    fn action(&self, raw: &str) -> Action {
+        let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
+            return Action::None;
+        };
+        if self.outline && !inner.contains('\\') {
+            return Action::At(self.at(inner), inner.len() as u32);
+        }
+        serde_json::from_str(raw).map_or(Action::None, Action::Decoded)
     }
 }
 
@@ -117,7 +153,7 @@ impl<'de> Visitor<'de> for TopLevel {
                 Key::Borrowed(key) => {
                     if key == "action" {
                         // A repeated `action` keeps the last, as a full parse would.
-                        outline.action = action(value);
+                        outline.action = self.action(value);
                     }
                     if self.outline {
                         outline.fields.push(self.field(key, value));
@@ -127,7 +163,7 @@ impl<'de> Visitor<'de> for TopLevel {
                 }
                 Key::Escaped(key) => {
                     if key == "action" {
-                        outline.action = action(value);
+                        outline.action = self.action(value);
                     }
                     outline.partial = true;
                 }
@@ -135,13 +171,6 @@ impl<'de> Visitor<'de> for TopLevel {
         }
         Ok(outline)
     }
-}
-
-/// `action` when its raw value is a JSON string.
-fn action(raw: &str) -> Option<String> {
-    raw.starts_with('"')
-        .then(|| serde_json::from_str::<String>(raw).ok())
-        .flatten()
 }
 
 /// A top-level key: borrowed from the text, or decoded when it had escapes.
@@ -175,7 +204,10 @@ mod tests {
 
     #[test]
     fn picks_out_a_string_action() {
-        let action = |body: &str| validate(body.as_bytes()).unwrap().action;
+        let action = |body: &str| {
+            let outline = validate(body.as_bytes()).unwrap();
+            outline.action(body.as_bytes()).map(str::to_owned)
+        };
         assert_eq!(
             action(r#"{"action":"opened","x":1}"#).as_deref(),
             Some("opened")
@@ -191,6 +223,19 @@ mod tests {
             Some("b")
         );
         assert_eq!(action("{}"), None);
+        assert_eq!(action(r#"{"action":""}"#).as_deref(), Some(""));
+        assert_eq!(action(r#"{"action":"créé"}"#).as_deref(), Some("créé"));
+    }
+
+    #[test]
+    fn a_plain_action_is_kept_as_a_place_in_the_text() {
+        let kept = |body: &str| validate(body.as_bytes()).unwrap().action;
+        assert_eq!(kept(r#"{"a":1, "action" : "opened"}"#), Action::At(20, 6));
+        assert_eq!(
+            kept(r#"{"action":"tab\there"}"#),
+            Action::Decoded("tab\there".into())
+        );
+        assert_eq!(kept(r#"{"action":"x","action":7}"#), Action::None);
     }
 
     #[test]
@@ -203,7 +248,8 @@ mod tests {
             r#"{"action":[1,{"a":2}]}"#,
             r#"{"action":{"b":[]}}"#,
         ] {
-            assert_eq!(validate(body.as_bytes()).unwrap().action, None, "{body}");
+            let outline = validate(body.as_bytes()).unwrap();
+            assert_eq!(outline.action, Action::None, "{body}");
         }
     }
 
