@@ -44,15 +44,24 @@ impl Default for CachePolicy {
     }
 }
 
-/// The hook ranges, fetched when needed and cached under a [`CachePolicy`].
+/// The hook ranges, fetched when needed and cached under a [`CachePolicy`], or given once.
 ///
 /// [`RangeCache::cached`] answers from memory and never blocks on I/O; [`RangeCache::load`]
 /// may fetch and so blocks: adapters call it on a blocking thread. One fetch runs at a time;
 /// callers that arrive meanwhile wait for its outcome (or take a usable stale copy at once).
 pub struct RangeCache {
-    /// Ranges given once for all ([`RangeCache::fixed`]): answered without the lock or the
+    source: Source,
+}
+
+enum Source {
+    /// Ranges given once for all ([`RangeCache::fixed`]): answered without a lock or the
     /// clock, so they also serve where `Instant::now` panics (wasm32-unknown-unknown).
-    fixed: Option<Arc<IpRanges>>,
+    Fixed(Arc<IpRanges>),
+    Fetched(Fetched),
+}
+
+/// Ranges that come from a fetcher, and what is known of its last fetches.
+struct Fetched {
     fetcher: Box<dyn FetchRanges>,
     policy: CachePolicy,
     state: Mutex<State>,
@@ -72,33 +81,43 @@ impl RangeCache {
     /// A cache that fetches with `fetcher`.
     pub fn new(fetcher: impl FetchRanges, policy: CachePolicy) -> Self {
         Self {
-            fixed: None,
-            fetcher: Box::new(fetcher),
-            policy,
-            state: Mutex::default(),
-            done: Condvar::new(),
+            source: Source::Fetched(Fetched {
+                fetcher: Box::new(fetcher),
+                policy,
+                state: Mutex::default(),
+                done: Condvar::new(),
+            }),
         }
     }
 
     /// A cache that always answers `ranges` and never fetches.
     pub fn fixed(ranges: IpRanges) -> Self {
         Self {
-            fixed: Some(Arc::new(ranges)),
-            ..Self::new(|| Err(MetaError::NoFetcher), CachePolicy::default())
+            source: Source::Fixed(Arc::new(ranges)),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The ranges if they can be answered without I/O: a fresh copy, or a usable stale one
     /// while a refresh is under way or was tried moments ago.
     pub fn cached(&self) -> Option<Arc<IpRanges>> {
-        if let Some(fixed) = &self.fixed {
-            return Some(fixed.clone());
+        match &self.source {
+            Source::Fixed(ranges) => Some(ranges.clone()),
+            Source::Fetched(fetched) => fetched.answer_now(&fetched.lock(), Instant::now()),
         }
-        self.answer_now(&self.lock(), Instant::now())
+    }
+
+    /// The ranges, fetching them first if needed. Blocks: never call it on an async executor.
+    pub fn load(&self) -> Result<Arc<IpRanges>, MetaError> {
+        match &self.source {
+            Source::Fixed(ranges) => Ok(ranges.clone()),
+            Source::Fetched(fetched) => fetched.load(),
+        }
+    }
+}
+
+impl Fetched {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn answer_now(&self, st: &State, now: Instant) -> Option<Arc<IpRanges>> {
@@ -115,11 +134,7 @@ impl RangeCache {
         (usable && (st.fetching || backing_off)).then(|| ranges.clone())
     }
 
-    /// The ranges, fetching them first if needed. Blocks: never call it on an async executor.
-    pub fn load(&self) -> Result<Arc<IpRanges>, MetaError> {
-        if let Some(fixed) = &self.fixed {
-            return Ok(fixed.clone());
-        }
+    fn load(&self) -> Result<Arc<IpRanges>, MetaError> {
         let mut st = self.lock();
         if let Some(ranges) = self.answer_now(&st, Instant::now()) {
             return Ok(ranges);
@@ -158,7 +173,7 @@ impl RangeCache {
 /// One fetch under way. Dropping it records the result and wakes the waiters in one step,
 /// also when the fetcher panics, so nobody is left waiting for a fetch that ended.
 struct Fetch<'a> {
-    cache: &'a RangeCache,
+    cache: &'a Fetched,
     result: Option<Result<IpRanges, MetaError>>,
 }
 
@@ -189,17 +204,17 @@ impl Drop for Fetch<'_> {
 
 impl std::fmt::Debug for RangeCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let st = self.lock();
-        f.debug_struct("RangeCache")
-            .field("policy", &self.policy)
-            .field(
-                "ranges",
-                &(self.fixed.as_ref())
-                    .or(st.good.as_ref().map(|(r, _)| r))
-                    .map(|r| r.nets().len()),
-            )
-            .field("fetching", &st.fetching)
-            .finish()
+        let mut out = f.debug_struct("RangeCache");
+        match &self.source {
+            Source::Fixed(ranges) => out.field("fixed", &ranges.nets().len()),
+            Source::Fetched(fetched) => {
+                let st = fetched.lock();
+                out.field("policy", &fetched.policy)
+                    .field("ranges", &st.good.as_ref().map(|(r, _)| r.nets().len()))
+                    .field("fetching", &st.fetching)
+            }
+        }
+        .finish()
     }
 }
 
@@ -350,8 +365,8 @@ mod tests {
         assert!(!cached.contains("192.0.2.1".parse().unwrap()));
         // The one copy given, from both calls, with no fetch state behind it.
         assert!(Arc::ptr_eq(&cached, &cache.load().unwrap()));
-        assert!(cache.lock().good.is_none() && cache.lock().round == 0);
-        assert!(format!("{cache:?}").contains("ranges: Some(1)"));
+        assert!(matches!(cache.source, Source::Fixed(_)));
+        assert_eq!(format!("{cache:?}"), "RangeCache { fixed: 1 }");
     }
 
     #[test]
